@@ -1,0 +1,238 @@
+"""The embedded default store: one SQLite file under the data directory.
+
+No server to install. Writes go through SQLite's write-ahead log with full sync, so a
+batch that ``upsert`` returned from survives a crash or SIGKILL of the process. Keys and
+tags are stored as (kind, term, id) rows in clustered WITHOUT ROWID tables, so a
+candidate query is a handful of index range scans aggregated inside SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict
+from pehchaan.errors import BackendError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    body TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS keys (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    PRIMARY KEY (kind, key, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tags (
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    tag  TEXT NOT NULL,
+    PRIMARY KEY (kind, id, tag)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+SEP = "\x1f"
+
+
+class EmbeddedBackend:
+    """SQLite-backed `SearchBackend`; safe to share between threads."""
+
+    name = "embedded"
+
+    def __init__(self, data_dir: Path | str, *, filename: str = "pehchaan.sqlite3") -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / filename
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        with self._write_lock:
+            self._conn().executescript(_SCHEMA)
+
+    # -- connections -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA mmap_size=268435456")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    # -- writes --------------------------------------------------------------
+    def upsert(self, kind: str, docs: Sequence[IndexDoc]) -> None:
+        if not docs:
+            return
+        with self._write_lock:
+            conn = self._conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for doc in _last_per_id(docs):
+                    self._delete_in_txn(conn, kind, doc.id)
+                    keys = sorted(set(doc.keys))
+                    tags = sorted(set(doc.tags))
+                    conn.execute(
+                        "INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
+                        (kind, doc.id, json.dumps(doc.body, ensure_ascii=False),
+                         SEP.join(keys), SEP.join(tags)),
+                    )
+                    conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)",
+                                     [(kind, k, doc.id) for k in keys])
+                    conn.executemany("INSERT INTO tags(kind, id, tag) VALUES (?,?,?)",
+                                     [(kind, doc.id, t) for t in tags])
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise BackendError(f"embedded store refused the write: {exc}") from exc
+
+    def delete(self, kind: str, doc_id: str) -> bool:
+        with self._write_lock:
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                existed = self._delete_in_txn(conn, kind, doc_id)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise BackendError(f"embedded store refused the delete: {exc}") from exc
+        return existed
+
+    @staticmethod
+    def _delete_in_txn(conn: sqlite3.Connection, kind: str, doc_id: str) -> bool:
+        row = conn.execute("SELECT keys FROM docs WHERE kind=? AND id=?", (kind, doc_id)).fetchone()
+        if row is None:
+            return False
+        keys = [k for k in row[0].split(SEP) if k]
+        conn.executemany("DELETE FROM keys WHERE kind=? AND key=? AND id=?",
+                         [(kind, k, doc_id) for k in keys])
+        conn.execute("DELETE FROM tags WHERE kind=? AND id=?", (kind, doc_id))
+        conn.execute("DELETE FROM docs WHERE kind=? AND id=?", (kind, doc_id))
+        return True
+
+    # -- reads ---------------------------------------------------------------
+    def get(self, kind: str, doc_id: str) -> JsonDict | None:
+        row = self._conn().execute("SELECT body FROM docs WHERE kind=? AND id=?",
+                                   (kind, doc_id)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def get_many(self, kind: str, doc_ids: Sequence[str]) -> dict[str, JsonDict]:
+        out: dict[str, JsonDict] = {}
+        ids = list(dict.fromkeys(doc_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn().execute(
+                f"SELECT id, body FROM docs WHERE kind=? AND id IN ({marks})", (kind, *chunk))
+            out.update((doc_id, json.loads(body)) for doc_id, body in rows)
+        return out
+
+    def candidates(self, kind: str, query: CandidateQuery) -> list[Candidate]:
+        weights = {k: float(w) for k, w in query.keys.items() if k}
+        if not weights or query.limit <= 0:
+            return []
+        values = ",".join("(?,?)" for _ in weights)
+        params: list[object] = [x for kw in weights.items() for x in kw]
+        where = []
+        for group in query.tag_groups:
+            group = list(dict.fromkeys(group))
+            if not group:
+                return []
+            marks = ",".join("?" * len(group))
+            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=? AND t.id=k.id "
+                         f"AND t.tag IN ({marks}))")
+        sql = (
+            f"WITH q(key, w) AS (VALUES {values}) "
+            "SELECT k.id, SUM(q.w) AS s, group_concat(k.key, char(31)) "
+            "FROM q JOIN keys k ON k.kind=? AND k.key=q.key "
+            + ("WHERE " + " AND ".join(where) + " " if where else "")
+            + "GROUP BY k.id ORDER BY s DESC, k.id ASC LIMIT ?"
+        )
+        params.append(kind)
+        for group in query.tag_groups:
+            params.append(kind)
+            params.extend(dict.fromkeys(group))
+        params.append(int(query.limit))
+        rows = self._conn().execute(sql, params).fetchall()
+        bodies = self.get_many(kind, [r[0] for r in rows])
+        return [
+            Candidate(id=doc_id, body=bodies[doc_id], key_score=round(score, 6),
+                      matched_keys=tuple(sorted(matched.split(SEP))))
+            for doc_id, score, matched in rows if doc_id in bodies
+        ]
+
+    def key_counts(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
+        conn = self._conn()
+        return {
+            key: conn.execute("SELECT COUNT(*) FROM keys WHERE kind=? AND key=?",
+                              (kind, key)).fetchone()[0]
+            for key in dict.fromkeys(keys)
+        }
+
+    def count(self, kind: str, tag_groups: Sequence[Sequence[str]] = ()) -> int:
+        where = ["d.kind=?"]
+        params: list[object] = [kind]
+        for group in tag_groups:
+            group = list(dict.fromkeys(group))
+            marks = ",".join("?" * len(group))
+            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=d.kind AND t.id=d.id "
+                         f"AND t.tag IN ({marks}))")
+            params.extend(group)
+        sql = "SELECT COUNT(*) FROM docs d WHERE " + " AND ".join(where)
+        return int(self._conn().execute(sql, params).fetchone()[0])
+
+    def iter_docs(self, kind: str, batch_size: int = 1000) -> Iterator[IndexDoc]:
+        last = ""
+        conn = self._conn()
+        while True:
+            rows = conn.execute(
+                "SELECT id, body, keys, tags FROM docs WHERE kind=? AND id>? ORDER BY id LIMIT ?",
+                (kind, last, batch_size)).fetchall()
+            if not rows:
+                return
+            for doc_id, body, keys, tags in rows:
+                yield IndexDoc(id=doc_id, body=json.loads(body),
+                               keys=tuple(k for k in keys.split(SEP) if k),
+                               tags=tuple(t for t in tags.split(SEP) if t))
+            last = rows[-1][0]
+
+    # -- metadata (small named values, e.g. schema versions, job state) -------
+    def get_meta(self, name: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._write_lock:
+            self._conn().execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?,?)",
+                                 (name, value))
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def _last_per_id(docs: Sequence[IndexDoc]) -> list[IndexDoc]:
+    """Within one batch the last document with a given id wins, as in a bulk load."""
+    return list({doc.id: doc for doc in docs}.values())
