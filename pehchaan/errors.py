@@ -17,7 +17,7 @@ class PehchaanError(Exception):
         self.field = field
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.detail}" if self.field else self.detail
+        return self.detail
 
 
 class ValidationError(PehchaanError):

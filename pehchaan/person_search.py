@@ -1,0 +1,169 @@
+"""Person search: one function used by the CLI, the API and the benchmarks.
+
+1. The query name (and father's name) becomes name keys (transliteration/).
+2. Keys are weighted by rarity in the store (inverse document frequency); keys carried
+   by a large share of records (Singh, Kumar, Devi...) are dropped from retrieval.
+3. The store returns candidates sharing keys (indexer/), first restricted by the soft
+   facts of the query (gender, birth years) and then, if that left room, without them.
+4. matcher/ scores each candidate feature by feature; the top k come back explained.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from indexer.base import Candidate, CandidateQuery, SearchBackend
+from matcher.explain import Explained
+from matcher.persons import PersonFacts, score_person
+from pehchaan.districts import district_tag
+from pehchaan.errors import ValidationError
+from pehchaan.person import MAX_TEXT, Person, Status
+from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY
+from transliteration import name_keys
+
+CANDIDATE_LIMIT = 200
+MAX_KEY_POSTINGS = 40_000
+RELATIVE_WEIGHT = 0.5
+AGE_TOLERANCE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PersonQuery:
+    """What an investigator asks: a name plus optional facts and filters."""
+
+    name: str
+    relative_name: str | None = None
+    gender: str | None = None
+    age: int | None = None
+    birth_year_from: int | None = None
+    birth_year_to: int | None = None
+    district: str | None = None
+    status: tuple[str, ...] = ()
+    k: int = 10
+    include_restricted: bool = True
+    min_score: float = 0.0
+
+    def birth_years(self) -> tuple[int, int] | None:
+        if self.birth_year_from or self.birth_year_to:
+            lo = self.birth_year_from or self.birth_year_to or 0
+            hi = self.birth_year_to or self.birth_year_from or 0
+            return lo, hi
+        if self.age is not None:
+            year = date.today().year - self.age
+            return year - 1, year
+        return None
+
+    def validate(self, *, max_k: int = 1000) -> None:
+        if not self.name or not any(ch.isalpha() for ch in self.name):
+            raise ValidationError("a name with at least one letter is required", field="name")
+        for label, value in (("name", self.name), ("relative_name", self.relative_name)):
+            if value is not None and len(value) > MAX_TEXT:
+                raise ValidationError(f"is {len(value):,} characters long; the limit is "
+                                      f"{MAX_TEXT}", field=label)
+        if not 1 <= self.k <= max_k:
+            raise ValidationError(f"must be between 1 and {max_k}", field="k")
+        if self.age is not None and not 0 <= self.age <= 120:
+            raise ValidationError("must be between 0 and 120", field="age")
+        years = self.birth_years()
+        if years and (years[0] > years[1] or years[0] < 1900 or years[1] > date.today().year):
+            raise ValidationError(f"birth years {years[0]}-{years[1]} are not a plausible range",
+                                  field="birth_year_from")
+        if self.gender is not None and self.gender.upper() not in {"M", "F", "X"}:
+            raise ValidationError("must be M, F or X", field="gender")
+        for status in self.status:
+            if status not in Status.__members__.values():
+                allowed = ", ".join(s.value for s in Status)
+                raise ValidationError(f"{status!r} is not one of {allowed}", field="status")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonHit:
+    """One ranked result: the record, its score and the explanation."""
+
+    person: Person
+    explained: Explained
+    key_score: float
+    matched_keys: tuple[str, ...] = field(default=())
+
+    @property
+    def score(self) -> float:
+        return self.explained.score
+
+
+def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float]:
+    """Query keys weighted by rarity; the very common ones are left out of retrieval."""
+    wanted = {NAME_KEY + k: 1.0 for k in name_keys(query.name)}
+    if query.relative_name:
+        wanted.update({RELATIVE_KEY + k: RELATIVE_WEIGHT for k in name_keys(query.relative_name)})
+    if not wanted:
+        return {}
+    counts = backend.key_counts(KIND, wanted)
+    total = max(1, backend.count(KIND))
+    present = {k: c for k, c in counts.items() if c > 0}
+    if not present:
+        return {}
+    selective = {k: c for k, c in present.items() if c <= MAX_KEY_POSTINGS}
+    if not selective:
+        rarest = min(present, key=lambda k: (present[k], k))
+        selective = {rarest: present[rarest]}
+    return {k: round(wanted[k] * math.log(1.0 + total / c), 4) for k, c in selective.items()}
+
+
+def _filters(query: PersonQuery) -> list[list[str]]:
+    groups: list[list[str]] = []
+    if query.district:
+        groups.append([district_tag(query.district)])
+    if query.status:
+        groups.append([f"status:{s}" for s in query.status])
+    if not query.include_restricted:
+        groups.append(["restricted:none"])
+    return groups
+
+
+def _soft_filters(query: PersonQuery) -> list[list[str]]:
+    groups: list[list[str]] = []
+    if query.gender:
+        groups.append([f"gender:{query.gender.lower()}"])
+    years = query.birth_years()
+    if years:
+        groups.append([f"birth_year:{y}" for y in range(years[0] - AGE_TOLERANCE,
+                                                        years[1] + AGE_TOLERANCE + 1)])
+    return groups
+
+
+def find_candidates(backend: SearchBackend, query: PersonQuery,
+                    limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+    """Candidates from the index: those agreeing with the soft facts first, then the rest."""
+    keys = weighted_keys(backend, query)
+    if not keys:
+        return []
+    hard = _filters(query)
+    soft = _soft_filters(query)
+    found: dict[str, Candidate] = {}
+    if soft:
+        for cand in backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit)):
+            found[cand.id] = cand
+    if len(found) < limit:
+        for cand in backend.candidates(KIND, CandidateQuery(keys, hard, limit)):
+            if len(found) >= limit:
+                break
+            found.setdefault(cand.id, cand)
+    return list(found.values())
+
+
+def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit]:
+    """The top k persons for a query, best first, each with its explanation."""
+    query.validate()
+    facts = PersonFacts(name=query.name, relative_name=query.relative_name,
+                        gender=query.gender, birth_years=query.birth_years(),
+                        district=query.district)
+    hits = []
+    for cand in find_candidates(backend, query):
+        person = Person.from_body(cand.body)
+        explained = score_person(facts, person)
+        if explained.score >= query.min_score:
+            hits.append(PersonHit(person, explained, cand.key_score, cand.matched_keys))
+    hits.sort(key=lambda h: (-h.explained.score, -h.key_score, h.person.id))
+    return hits[: query.k]
