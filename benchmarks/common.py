@@ -1,0 +1,50 @@
+"""Small helpers shared by the benchmarks: fresh stores, percentiles, peak memory."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from indexer.base import SearchBackend
+from pehchaan.backends import open_backend
+from pehchaan.settings import get_settings
+
+
+@contextmanager
+def fresh_backend(name: str, data_dir: Path | None = None) -> Iterator[SearchBackend]:
+    """An empty store of the named kind that is thrown away afterwards."""
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="pehchaan-bench-", dir=data_dir) as tmp:
+        settings = settings.model_copy(update={
+            "data_dir": Path(tmp), "es_index_prefix": f"bench-{uuid.uuid4().hex[:8]}"})
+        backend = open_backend(settings, name)
+        try:
+            yield backend
+        finally:
+            drop = getattr(backend, "drop_all", None)
+            if callable(drop):
+                drop()
+            backend.close()
+
+
+def percentile_ms(seconds: Sequence[float], q: float) -> float:
+    if not seconds:
+        return 0.0
+    return round(float(np.percentile(np.asarray(seconds) * 1000.0, q)), 3)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports kilobytes)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def note(message: str) -> None:
+    """Progress goes to stderr so that the last stdout line stays the JSON result."""
+    print(message, file=sys.stderr, flush=True)
