@@ -1,0 +1,5 @@
+"""``python -m pehchaan`` runs the CLI."""
+
+from pehchaan.cli import app
+
+app()
