@@ -13,9 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import numpy.typing as npt
+import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
 from PIL import Image
 
-import wsq  # noqa: F401  (registers the WSQ codec with Pillow)
 from pehchaan.errors import ValidationError
 
 TARGET_PPI = 500
