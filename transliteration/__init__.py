@@ -1,0 +1,24 @@
+"""Text in, text or keys out: script detection, normalisation, name parsing, romanization, keys.
+
+Pure functions; the word lists, variant tables and the trained romanizer are data files in
+transliteration/data, read once at import.
+"""
+
+from transliteration.keys import name_keys, skeleton
+from transliteration.normalize import fold_nukta, normalize
+from transliteration.parse import ParsedName, parse_name
+from transliteration.romanize import romanize, to_latin
+from transliteration.script import Script, detect_script
+
+__all__ = [
+    "ParsedName",
+    "Script",
+    "detect_script",
+    "fold_nukta",
+    "name_keys",
+    "normalize",
+    "parse_name",
+    "romanize",
+    "skeleton",
+    "to_latin",
+]

@@ -1,0 +1,151 @@
+"""Name comparison across scripts: token alignment that ignores order, with explanations.
+
+compare_names(a, b) parses both names (honorifics off; only the person's name, not the
+relative's), turns each token into weighted Latin spellings (Devanagari via the
+romanizer, variant table applied), and aligns tokens one to one, best pairs first:
+- token similarity: best over spelling pairs of a Levenshtein similarity on folded
+  spellings, discounted by how unlikely the romanization is;
+- an initial ("R") matches a token starting with that letter;
+- merged or split tokens ("Ramkishan" / "Ram Kishan") are tried as joined alternatives;
+- each token carries an evidence weight (Singh, Kumar, Devi, Mohammad: little), and
+  unmatched tokens of the longer name cost less than those of the shorter (missing
+  middle name tolerated).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from matcher.explain import FeatureScore
+from transliteration.keys import canonical_token
+from transliteration.parse import parse_name
+from transliteration.phonetic import fold_latin
+from transliteration.romanize import romanize_token, to_latin
+from transliteration.script import Script, detect_script
+from transliteration.wordlists import common_tokens
+
+INITIAL_SCORE = 0.85
+EXTRA_TOKEN_PENALTY = 0.35  # weight of an unmatched token of the longer name (missing middle name)
+MISSING_TOKEN_PENALTY = 1.0  # weight of an unmatched token when both names have it unmatched
+RANK_DISCOUNT = 0.12  # how much an unlikely romanization is discounted (1 - p/p_best) * this
+Spellings = tuple[tuple[str, float], ...]
+
+
+@lru_cache(maxsize=262144)
+def spellings(token: str) -> Spellings:
+    """Folded Latin spellings of a token with their weights (best first)."""
+    token = canonical_token(token)
+    if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
+        out: dict[str, float] = {}
+        for s, w in romanize_token(token):
+            f = fold_latin(canonical_token(s))
+            out[f] = out.get(f, 0.0) + w
+        return tuple(sorted(out.items(), key=lambda x: -x[1]))
+    return ((fold_latin(token), 1.0),)
+
+
+def string_similarity(x: str, y: str) -> float:
+    """Normalised Levenshtein similarity of two folded spellings."""
+    return Levenshtein.normalized_similarity(x, y)
+
+
+@lru_cache(maxsize=1_000_000)
+def token_similarity(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two normalised tokens of any script (symmetric)."""
+    if a == b:
+        return 1.0
+    if b < a:
+        a, b = b, a
+    sa, sb = spellings(a), spellings(b)
+    if len(a) == 1 or len(b) == 1:  # initials
+        fa, fb = sa[0][0], sb[0][0]
+        if len(fa) == 1 and len(fb) == 1:
+            return 1.0 if fa == fb else 0.0
+        return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
+    best = 0.0
+    pa0, pb0 = sa[0][1], sb[0][1]
+    for x, wx in sa:
+        for y, wy in sb:
+            sim = string_similarity(x, y)
+            disc = RANK_DISCOUNT * ((1 - wx / pa0) + (1 - wy / pb0))
+            v = sim * (1 - disc)
+            if v > best:
+                best = v
+    return best
+
+
+def token_weight(token: str) -> float:
+    """Evidence weight of a token: low for very common name parts (Singh, Kumar, Devi)."""
+    c = canonical_token(token)
+    if detect_script(c) in (Script.DEVANAGARI, Script.MIXED):
+        c = canonical_token(to_latin(c))
+    if len(c) == 1:
+        return 0.5
+    return common_tokens().get(c, 1.0)
+
+
+def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[str, str, float]]]:
+    """Greedy one-to-one alignment, best pairs first; returns (score, matched pairs)."""
+    pairs = sorted(
+        ((token_similarity(x, y), i, j) for i, x in enumerate(ta) for j, y in enumerate(tb)),
+        reverse=True,
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    num = den = 0.0
+    matched: list[tuple[str, str, float]] = []
+    for sim, i, j in pairs:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        w = (token_weight(ta[i]) + token_weight(tb[j])) / 2
+        num += sim * w
+        den += w
+        matched.append((ta[i], tb[j], sim))
+    longer_a = len(ta) >= len(tb)
+    pen_a = EXTRA_TOKEN_PENALTY if longer_a else MISSING_TOKEN_PENALTY
+    pen_b = MISSING_TOKEN_PENALTY if longer_a else EXTRA_TOKEN_PENALTY
+    den += sum(token_weight(x) * pen_a for i, x in enumerate(ta) if i not in used_a)
+    den += sum(token_weight(y) * pen_b for j, y in enumerate(tb) if j not in used_b)
+    return (num / den if den else 0.0), matched
+
+
+def _variants(tokens: tuple[str, ...], other: int) -> list[tuple[str, ...]]:
+    """The tokens, and (when this name has more tokens than the other) with adjacent tokens
+    merged (Ram Kishan → Ramkishan)."""
+    out = [tokens]
+    if other < len(tokens) <= 4:
+        for i in range(len(tokens) - 1):
+            if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:
+                out.append((*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2 :]))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _compare(a: str, b: str) -> tuple[float, str]:
+    ta, tb = parse_name(a).tokens, parse_name(b).tokens
+    if not ta or not tb:
+        return -1.0, "not compared: empty name"
+    best = -1.0
+    best_pairs: list[tuple[str, str, float]] = []
+    for va in _variants(ta, len(tb)):
+        for vb in _variants(tb, len(ta)):
+            score, pairs = _align(va, vb)
+            if score > best:
+                best, best_pairs = score, pairs
+    best = min(1.0, max(0.0, best))
+    detail = ", ".join(f"'{x}'~'{y}' {s:.2f}" for x, y, s in best_pairs)
+    return best, detail
+
+
+def compare_names(a: str, b: str) -> FeatureScore:
+    """Similarity of two person names in [0, 1], either script on either side, explained."""
+    if b < a:  # symmetric by construction
+        a, b = b, a
+    score, detail = _compare(a, b)
+    if score < 0:
+        return FeatureScore(None, detail)
+    return FeatureScore(round(score, 6), f"name {score:.2f}: {detail}")

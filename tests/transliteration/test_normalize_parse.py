@@ -1,0 +1,85 @@
+"""Normalisation, script detection and name parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from transliteration import Script, detect_script, normalize, parse_name
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Mohd. Irfan", "mohd irfan"),
+        ("  R.K.   SHARMA ", "r k sharma"),
+        ("मोहम्मद  इरफ़ान।", "मोहम्मद इरफ़ान"),
+        ("\u0958\u093e\u0938\u093f\u092e", "\u0915\u093c\u093e\u0938\u093f\u092e"),  # precomposed क़
+        ("गाँव", "गांव"),  # chandrabindu → anusvara
+        ("रा\u200dम", "राम"),  # ZWJ removed
+        ("Ānand", "anand"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_is_idempotent() -> None:
+    for s in ["Sh. Ram  Lal", "क़ासिम ख़ान", "गाँव।", "R.K."]:
+        assert normalize(normalize(s)) == normalize(s)
+
+
+@pytest.mark.parametrize(
+    ("token", "script"),
+    [
+        ("राम", Script.DEVANAGARI),
+        ("Ram", Script.LATIN),
+        ("राम1", Script.DEVANAGARI),
+        ("Ramराम", Script.MIXED),
+        ("१२३", Script.DIGITS),
+        ("123", Script.DIGITS),
+        ("...", Script.OTHER),
+        ("محمد", Script.OTHER),
+    ],
+)
+def test_detect_script(token: str, script: Script) -> None:
+    assert detect_script(token) is script
+
+
+def test_parse_relation_and_honorifics() -> None:
+    p = parse_name("Sh. Surender Singh s/o Late Ram Kishan")
+    assert p.tokens == ("surender", "singh")
+    assert p.honorifics == ("sh",)
+    assert p.relation == "s/o"
+    assert p.relative is not None
+    assert p.relative.tokens == ("ram", "kishan")
+    assert p.relative.honorifics == ("late",)
+
+
+def test_parse_hindi_relation() -> None:
+    p = parse_name("श्रीमती कमला देवी पत्नी स्व. श्री राम लाल")
+    assert p.tokens == ("कमला", "देवी")
+    assert p.honorifics == ("श्रीमती",)
+    assert p.relation == "w/o"
+    assert p.relative is not None and p.relative.tokens == ("राम", "लाल")
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("R. K. Sharma", ("r", "k", "sharma")),
+        ("RK Sharma", ("r", "k", "sharma")),
+        ("आर के शर्मा", ("r", "k", "शर्मा")),
+        ("Pooja Kumari", ("pooja", "kumari")),
+        ("Km. Pooja", ("pooja",)),
+        ("Ramesh D/O Suresh", ("ramesh",)),
+        ("Irfan r/o Nuh", ("irfan",)),
+    ],
+)
+def test_parse_tokens(raw: str, tokens: tuple[str, ...]) -> None:
+    assert parse_name(raw).tokens == tokens
+
+
+def test_parse_daughter_and_walad() -> None:
+    assert parse_name("Pooja d.o. Ramesh").relation == "d/o"
+    assert parse_name("Irfan walad Yusuf").relation == "s/o"
+    assert parse_name("इरफ़ान वल्द यूसुफ़").relation == "s/o"

@@ -1,0 +1,113 @@
+"""Retrieval keys: a phonetic consonant skeleton shared by a Devanagari name and its spellings.
+
+A Latin spelling is reduced to classes of consonants: vowels dropped (their length and the
+schwa are what writers disagree on most), aspiration dropped (bh → b), sibilants merged
+(sh/s/ṣ), v/w, z/j, f/ph/p, q/k, x → ks, nasal before a consonant merged (n/m/anusvara),
+doubled letters collapsed, a leading vowel kept as "a". Devanagari is first romanized,
+so the same function gives the same skeleton for both scripts. Keys are plain ASCII.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from transliteration.parse import parse_name
+from transliteration.romanize import romanize_token
+from transliteration.script import Script, detect_script
+from transliteration.wordlists import variants
+
+_UNITS = re.compile(r"chh|ch|sh|kh|gh|jh|th|dh|ph|bh|rh|ck|[a-z]")
+_CLASS = {
+    "chh": "c", "ch": "c", "sh": "s", "kh": "k", "gh": "g", "jh": "j", "th": "t", "dh": "d",
+    "ph": "p", "bh": "b", "rh": "r", "ck": "k",
+    "b": "b", "c": "k", "d": "d", "f": "p", "g": "g", "h": "h", "j": "j", "k": "k", "l": "l",
+    "m": "m", "n": "n", "p": "p", "q": "k", "r": "r", "s": "s", "t": "t", "v": "v", "w": "v",
+    "x": "ks", "y": "y", "z": "j",
+}
+_VOWELS = set("aeiou")
+_LABIAL = set("pbm")
+
+
+@lru_cache(maxsize=262144)
+def skeleton(latin: str) -> str:
+    """Consonant skeleton of one lowercase Latin token ('Surender' → 'srndr')."""
+    word = "".join(ch for ch in latin.lower() if "a" <= ch <= "z")
+    units = _UNITS.findall(word)
+    out: list[str] = []
+    n = len(units)
+    for i, u in enumerate(units):
+        if u in _VOWELS:
+            if i == 0:
+                out.append("a")
+            continue
+        cls = _CLASS[u]
+        nxt = units[i + 1] if i + 1 < n else ""
+        if nxt == u:
+            continue  # doubled letter (Mohammad / Mohamad)
+        if u == "y" and (nxt == "" or (nxt not in _VOWELS and i > 0)):
+            continue  # final or pre-consonant y is a vowel (Chaudhry, Sanjay/Sanjai)
+        if u == "h" and i > 0 and units[i - 1] in _VOWELS and nxt == "":
+            continue  # final h after a vowel (Hoodah) is not written consistently
+        if cls == "m" and _CLASS.get(nxt, "") in _LABIAL:
+            cls = "n"  # Champa / Chanpa: nasal before a labial
+        if not out or out[-1] != cls:
+            out.append(cls)
+    return "".join(out)
+
+
+def canonical_token(token: str) -> str:
+    """Variant table applied to one normalised token (Mohd → mohammad, मोहम्मद → mohammad)."""
+    return variants().get(token, token)
+
+
+@lru_cache(maxsize=262144)
+def token_skeletons(token: str) -> tuple[str, ...]:
+    """Skeletons of a token: one for Latin; for Devanagari those of its likeliest spellings."""
+    token = canonical_token(token)
+    if detect_script(token) is not Script.DEVANAGARI and detect_script(token) is not Script.MIXED:
+        return (skeleton(token),)
+    out: list[str] = []
+    mass = 0.0
+    for spelling, w in romanize_token(token):
+        sk = skeleton(canonical_token(spelling))
+        if sk not in out:
+            out.append(sk)
+        mass += w
+        if mass >= 0.6 or len(out) >= 2:
+            break
+    return tuple(out)
+
+
+@lru_cache(maxsize=262144)
+def _name_keys(text: str) -> tuple[str, ...]:
+    tokens = [t for t in parse_name(text).tokens if t]
+    per = [token_skeletons(t) for t in tokens]
+    keys: list[str] = []
+    for sks in per:
+        for sk in sks:
+            if sk and sk not in keys:
+                keys.append(sk)
+    if len(per) > 1:  # whole name joined: links "Ramkishan" with "Ram Kishan"
+        joined = skeleton("".join(canonical_token_latin(t) for t in tokens))
+        if joined and joined not in keys:
+            keys.append(joined)
+    return tuple(keys)
+
+
+def canonical_token_latin(token: str) -> str:
+    """Best Latin spelling of a token after the variant table (for joined keys)."""
+    token = canonical_token(token)
+    if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
+        return romanize_token(token)[0][0]
+    return token
+
+
+def name_keys(text: str) -> list[str]:
+    """Retrieval keys of a person's name (relative and honorifics excluded), ASCII strings.
+
+    One skeleton per token (two for an ambiguous Devanagari token), plus the skeleton of the
+    joined name when it has several tokens. A Devanagari name and its usual Latin spellings
+    produce the same keys, so a keyword index finds one from the other.
+    """
+    return list(_name_keys(text))

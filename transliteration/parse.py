@@ -1,0 +1,104 @@
+"""Name parsing: honorifics off, relation markers split person from relative, initials found."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from transliteration.normalize import normalize
+from transliteration.script import Script, detect_script
+from transliteration.wordlists import honorifics, initials, relation_markers
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A person's name tokens (normalised, either script) and, if given, the relative's name."""
+
+    tokens: tuple[str, ...]
+    honorifics: tuple[str, ...] = ()
+    relation: str | None = None
+    relative: ParsedName | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+@lru_cache(maxsize=1)
+def _relation_re() -> re.Pattern[str]:
+    """One regex for all markers; longest first so 'son of' wins over a bare word."""
+    markers = sorted(relation_markers(), key=len, reverse=True)
+    parts = []
+    for m in markers:
+        esc = re.escape(m).replace(r"\ ", r"\s+")
+        esc = esc.replace("/", r"\s*/\s*").replace(r"\.", r"\s*\.\s*")
+        parts.append(esc)
+    # Word boundaries that also work for Devanagari: not preceded/followed by a letter or mark.
+    return re.compile(r"(?<![\w\u0900-\u097f])(" + "|".join(parts) + r")\.?(?![\w\u0900-\u097f])")
+
+
+def _marker_code(raw: str) -> str:
+    key = re.sub(r"\s+", " ", raw.lower()).replace(" /", "/").replace("/ ", "/")
+    key = key.replace(" .", ".").replace(". ", ".").rstrip(".")
+    return relation_markers().get(key, relation_markers().get(key.replace(" ", ""), "s/o"))
+
+
+_LATIN_INITIALS_RE = re.compile(r"^[bcdfghjklmnpqrstvwxz]{2,3}$")
+
+
+def _split_initials(tokens: list[str]) -> list[str]:
+    """'rk' → 'r','k' (vowel-less short Latin token); 'आर' → 'r' when not the last token."""
+    out: list[str] = []
+    names = initials()
+    for i, tok in enumerate(tokens):
+        last = i == len(tokens) - 1
+        if not last and tok in names and len(tokens) > 1:
+            out.append(names[tok])
+        elif not last and _LATIN_INITIALS_RE.match(tok) and tok not in ("kr", "pd", "md"):
+            out.extend(tok)
+        else:
+            out.append(tok)
+    return out
+
+
+def _strip_honorifics(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Remove a leading run of honorific/status tokens (and a trailing 'ji')."""
+    table = honorifics()
+    hon: list[str] = []
+    i = 0
+    while i < len(tokens) - 1 and tokens[i] in table:
+        hon.append(tokens[i])
+        i += 1
+    rest = tokens[i:]
+    if len(rest) > 1 and rest[-1] in ("ji", "जी"):
+        hon.append(rest[-1])
+        rest = rest[:-1]
+    return rest, hon
+
+
+def _parse_simple(text: str) -> ParsedName:
+    tokens = normalize(text).split()
+    tokens, hon = _strip_honorifics(tokens)
+    tokens = [t for t in tokens if detect_script(t) is not Script.DIGITS]
+    return ParsedName(tuple(_split_initials(tokens)), tuple(hon))
+
+
+@lru_cache(maxsize=65536)
+def parse_name(text: str) -> ParsedName:
+    """Parse 'Sh. Surender Singh s/o Ram Kishan' into tokens, honorifics and relative.
+
+    Only the first relation marker splits; the relative's own relative (a grandfather)
+    is parsed recursively. Address markers ('r/o', 'निवासी') end the name.
+    """
+    low = text.lower()
+    low = re.split(r"(?<![\w\u0900-\u097f])(?:r\s*/\s*o|resident of|निवासी|नि\.)", low)[0]
+    m = _relation_re().search(low)
+    if m is None or m.start() == 0:
+        if m is not None:  # "s/o Ram" with no person before: the whole string is the relative
+            rel = _parse_simple(low[m.end():])
+            return ParsedName((), (), _marker_code(m.group(1)), rel)
+        return _parse_simple(low)
+    person = _parse_simple(low[: m.start()])
+    relative = parse_name(low[m.end():]) if low[m.end():].strip() else None
+    return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative)
