@@ -35,7 +35,9 @@ def problem(status: int, slug: str, title: str, detail: str, *, field: str | Non
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    """A dotted field path; pydantic's union-branch labels ("list[PersonIn]") are dropped."""
+    parts = [str(p) for p in loc
+             if p not in ("body", "query", "path", "header") and "[" not in str(p)]
     return ".".join(parts) or "body"
 
 
@@ -48,9 +50,10 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    raw = sorted(exc.errors(), key=lambda e: -len(_field_of(e.get("loc", ())).split(".")))
     errors = [{"field": _field_of(e.get("loc", ())),
                "reason": str(e.get("msg", "invalid")).removeprefix("Value error, ")}
-              for e in exc.errors()]
+              for e in raw]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:10])
     return problem(422, "validation-error", "Invalid input", detail,
                    field=errors[0]["field"] if errors else None, extra={"errors": errors[:50]})

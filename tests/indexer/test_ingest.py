@@ -43,7 +43,7 @@ def test_csv_with_bad_rows_loads_good_rows_and_reports_each(tmp_path: Path) -> N
     assert bad[4][0] == "date_of_birth" and "day value" in bad[4][1]
     assert "UTF-8" in bad[5][1]
     assert bad[6][0] == "names" and "limit is 500" in bad[6][1]
-    assert bad[9][0] == "firs"
+    assert bad[9][0].startswith("firs")
     assert "cells" in bad[10][1]
 
 
