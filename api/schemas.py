@@ -24,7 +24,8 @@ class PersonSearchIn(BaseModel):
     birth_year_from: int | None = Field(None, ge=1900, le=2100)
     birth_year_to: int | None = Field(None, ge=1900, le=2100)
     district: str | None = Field(None, max_length=100, description="Only records of this district.")
-    status: list[Status] = Field(default_factory=list, description="Only records with one of these.")
+    status: list[Status] = Field(default_factory=list,
+                                 description="Only records with one of these.")
     k: int = Field(10, ge=1, le=100, description="How many results.")
     min_score: float = Field(0.0, ge=0.0, le=1.0)
 

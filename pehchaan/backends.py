@@ -16,5 +16,5 @@ def open_backend(settings: Settings, backend: str | None = None) -> SearchBacken
     if name == "elasticsearch":
         from indexer.elastic import ElasticBackend
 
-        return ElasticBackend.from_settings(settings)  # type: ignore[no-any-return]
+        return ElasticBackend.from_settings(settings)
     raise ValueError(f"unknown backend {name!r}; use embedded or elasticsearch")

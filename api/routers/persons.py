@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 
 from api.deps import BackendDep
-from api.schemas import PersonHitOut, PersonSearchIn, PersonSearchOut, PersonsCreated
+from api.schemas import PersonHitOut, PersonsCreated, PersonSearchIn, PersonSearchOut
 from pehchaan.errors import NotFound
 from pehchaan.person import Gender, PersonIn, Status, person_from_input
 from pehchaan.person_index import KIND, person_doc

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import LiveServer
 
 PROBLEM = "application/problem+json"
 
-RECORDS = [
+RECORDS: list[dict[str, Any]] = [
     {"id": "NUH-1", "names": ["मोहम्मद इरफान"], "relative_name": "मोहम्मद अयूब",
      "gender": "M", "age": 34, "age_recorded_on": "2024-01-10", "district": "Nuh",
      "status": ["wanted"]},
@@ -37,7 +38,7 @@ def test_store_search_get_delete(server_factory: Callable[..., LiveServer]) -> N
         assert "HSR-2" not in ids
         top = hits[0]
         assert 0.0 <= top["score"] <= 1.0
-        assert [f["name"] for f in top["features"]][0] == "name"
+        assert next(f["name"] for f in top["features"]) == "name"
         assert all(f["detail"] for f in top["features"])
         latin = next(h for h in hits if h["id"] == "GGN-7")
         assert latin["person"]["district"] == "Gurugram"

@@ -12,7 +12,8 @@ def test_valid_record_is_normalised() -> None:
     person = parse_person({
         "id": "HR-1", "names": "मोहम्मद इरफान|Mohd.  Irfan", "aliases": ["Mohd. Irfan", "Pappu"],
         "relative_name": "Mohd Ayub", "relation": "s/o", "gender": "male", "age": 34,
-        "age_recorded_on": "2022-05-01", "district": "Mewat", "status": "Wanted|proclaimed offender",
+        "age_recorded_on": "2022-05-01", "district": "Mewat",
+        "status": "Wanted|proclaimed offender",
         "firs": [{"police_station": "Nuh", "fir_number": "45", "year": 2022}],
     })
     assert person.names == ("मोहम्मद इरफान", "Mohd. Irfan")
