@@ -26,6 +26,8 @@ _CLASS = {
     "x": "ks", "y": "y", "z": "j",
 }
 _VOWELS = set("aeiou")
+KEY_MASS = 0.85  # Devanagari: skeletons of the likeliest spellings up to this probability mass
+MAX_TOKEN_KEYS = 3
 _LABIAL = set("pbm")
 
 
@@ -45,10 +47,12 @@ def skeleton(latin: str) -> str:
         nxt = units[i + 1] if i + 1 < n else ""
         if nxt == u:
             continue  # doubled letter (Mohammad / Mohamad)
-        if u == "y" and (nxt == "" or (nxt not in _VOWELS and i > 0)):
-            continue  # final or pre-consonant y is a vowel (Chaudhry, Sanjay/Sanjai)
-        if u == "h" and i > 0 and units[i - 1] in _VOWELS and nxt == "":
-            continue  # final h after a vowel (Hoodah) is not written consistently
+        if u == "y" and i > 0:
+            continue  # y inside a word is a glide writers drop or add (Dahiya/Dahia, Sanjay/Sanjai)
+        if u == "c" and nxt in ("e", "i", "y"):
+            cls = "s"  # soft c (Vincent, Lucy)
+        if u == "h" and i > 0 and units[i - 1] in _VOWELS and nxt not in _VOWELS:
+            continue  # h after a vowel, before a consonant or at the end: Rehman/Rahman, Hoodah
         if cls == "m" and _CLASS.get(nxt, "") in _LABIAL:
             cls = "n"  # Champa / Chanpa: nasal before a labial
         if not out or out[-1] != cls:
@@ -74,7 +78,7 @@ def token_skeletons(token: str) -> tuple[str, ...]:
         if sk not in out:
             out.append(sk)
         mass += w
-        if mass >= 0.6 or len(out) >= 2:
+        if mass >= KEY_MASS or len(out) >= MAX_TOKEN_KEYS:
             break
     return tuple(out)
 
