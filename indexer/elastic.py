@@ -126,7 +126,7 @@ class ElasticBackend:
             q.check_doc(doc)
         alias = self.ensure_kind(kind)
         report = bulk_index(self.es, alias, docs, url=self.url, refresh=self.refresh,
-                            policy=self.retry)
+                            policy=self.retry, require_alias=True)
         report.raise_for_failures()
 
     def bulk_load(self, kind: str, docs: Iterable[IndexDoc], *, chunk_size: int = 1000,
@@ -141,22 +141,23 @@ class ElasticBackend:
         alias = self.ensure_kind(kind)
         index = self.current_index(kind) or alias
         if fast:
-            self._set_refresh_interval(index, "-1")
+            self.set_refresh_interval(index, "-1")
         try:
             report = bulk_index(self.es, alias, docs, url=self.url, refresh="false",
                                 chunk_size=chunk_size, progress=progress, check=q.check_doc,
-                                policy=self.retry)
+                                policy=self.retry, require_alias=True)
         finally:
             if fast:
                 try:
-                    self._set_refresh_interval(index, None)
+                    self.set_refresh_interval(index, None)
                 except Exception as exc:  # the load's own error matters more
                     log.warning("could not restore refresh_interval on %s: %s", index, exc)
         with es_errors(self.url, "refresh after bulk load"):
             self.es.indices.refresh(index=alias)
         return report
 
-    def _set_refresh_interval(self, index: str, value: str | None) -> None:
+    def set_refresh_interval(self, index: str, value: str | None) -> None:
+        """``'-1'`` turns periodic refresh off for a load; None restores the default."""
         with es_errors(self.url, f"set refresh_interval on {index}"):
             self.es.indices.put_settings(index=index,
                                          settings={"index": {"refresh_interval": value}})

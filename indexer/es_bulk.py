@@ -97,7 +97,7 @@ def _chunks(docs: Iterable[IndexDoc], size: int) -> Iterator[list[IndexDoc]]:
 
 
 def _send(es: Elasticsearch, index: str, docs: Sequence[IndexDoc], *, url: str,
-          refresh: str, policy: RetryPolicy, report: BulkReport) -> None:
+          refresh: str, policy: RetryPolicy, report: BulkReport, require_alias: bool) -> None:
     """Index one chunk; retry transient failures; record acks and refusals in ``report``."""
     pending = list(docs)
     delays = policy.delays()
@@ -105,7 +105,8 @@ def _send(es: Elasticsearch, index: str, docs: Sequence[IndexDoc], *, url: str,
         ops = [line for doc in pending for line in actions(doc)]
         try:
             report.requests += 1
-            resp = es.bulk(index=index, operations=ops, refresh=refresh)
+            resp = es.bulk(index=index, operations=ops, refresh=refresh,
+                           require_alias=require_alias or None)
         except (ApiError, TransportConnectionError, ConnectionTimeout) as exc:
             transient = not isinstance(exc, ApiError) or exc.meta.status in RETRY_STATUS
             delay = next(delays, None) if transient else None
@@ -153,8 +154,13 @@ def bulk_index(es: Elasticsearch, index: str, docs: Iterable[IndexDoc], *, url: 
                refresh: str = "false", chunk_size: int = 1000,
                policy: RetryPolicy | None = None,
                progress: Callable[[int], Any] | None = None,
-               check: Callable[[IndexDoc], None] | None = None) -> BulkReport:
-    """Index a stream of documents in chunks; ``progress(n)`` after each chunk."""
+               check: Callable[[IndexDoc], None] | None = None,
+               require_alias: bool = False) -> BulkReport:
+    """Index a stream of documents in chunks; ``progress(n)`` after each chunk.
+
+    ``require_alias`` makes Elasticsearch refuse to auto-create a plain index named like
+    the alias (if the alias vanished), so versioned indices stay the only ones.
+    """
     report = BulkReport()
     policy = policy or RetryPolicy()
     start = time.perf_counter()
@@ -172,7 +178,8 @@ def bulk_index(es: Elasticsearch, index: str, docs: Iterable[IndexDoc], *, url: 
                         good.append(doc)
             before = report.acknowledged
             if good:
-                _send(es, index, good, url=url, refresh=refresh, policy=policy, report=report)
+                _send(es, index, good, url=url, refresh=refresh, policy=policy, report=report,
+                      require_alias=require_alias)
             if progress is not None:
                 progress(report.acknowledged - before)
     finally:
