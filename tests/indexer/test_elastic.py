@@ -161,7 +161,8 @@ def test_compat_node_rewrites_only_after_server_asked() -> None:
     headers = HttpHeaders({"accept": "application/vnd.elasticsearch+json; compatible-with=9"})
     assert node._rewrite(headers) is headers
     node_class.compat_major = 8
-    assert node._rewrite(headers)["accept"].endswith("compatible-with=8")
+    rewritten = node._rewrite(headers)
+    assert rewritten is not None and rewritten["accept"].endswith("compatible-with=8")
     assert CompatNode.compat_major is None  # per-client state, not global
 
 
