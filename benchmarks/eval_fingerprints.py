@@ -36,9 +36,6 @@ def list_images(folder: Path) -> list[tuple[str, str, Path]]:
         if p.suffix.lower() in EXTS and m:
             out.append((m["finger"], m["imp"], p))
 
-    def key(t: tuple[str, str, Path]) -> tuple[object, ...]:
-        return tuple(int(s) if s.isdigit() else s for s in (t[0], t[1]))  # type: ignore[misc]
-
     return sorted(out, key=lambda t: (_nat(t[0]), _nat(t[1])))
 
 
@@ -59,8 +56,12 @@ def error_rates(gen: np.ndarray, imp: np.ndarray) -> dict[str, float]:
     k = int(np.argmin(np.abs(fmr - fnmr)))
     # crossing between thresholds k-1 and k
     cands = [k] + ([k - 1] if k > 0 else []) + ([k + 1] if k + 1 < len(thr) else [])
-    eer = min((max(fmr[c], fnmr[c]) + min(fmr[c], fnmr[c])) / 2 if fmr[c] == fnmr[c]
-              else max(fmr[c], fnmr[c]) for c in cands)
+    eer = min(
+        (max(fmr[c], fnmr[c]) + min(fmr[c], fnmr[c])) / 2
+        if fmr[c] == fnmr[c]
+        else max(fmr[c], fnmr[c])
+        for c in cands
+    )
     # linear crossing estimate: where fnmr rises above fmr
     above = np.nonzero(fnmr >= fmr)[0]
     if len(above):
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     prepared: list[Prepared | None] = []
     t_ext = 0.0
     failures = 0
-    for idx, (finger, imp, path) in enumerate(items):
+    for idx, (_finger, _imp, path) in enumerate(items):
         data = path.read_bytes()
         t0 = time.perf_counter()
         try:

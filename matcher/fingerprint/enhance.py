@@ -23,6 +23,12 @@ BoolImage = npt.NDArray[np.bool_]
 N_ORIENT = 16  # Gabor bank orientations (11.25 degree steps, blended linearly)
 MIN_PERIOD, MAX_PERIOD = 5.0, 15.0
 MIN_RIDGE_AREA = 96 * 96  # foreground pixels: less than this cannot be matched
+GRAD_SIGMA = 6.0  # window of the gradient moments
+ORIENT_SIGMA = 8.0  # second smoothing of the doubled-angle field
+SIGMA_ACROSS = 0.45  # Gabor envelope across ridges, in ridge periods
+SIGMA_ALONG = 0.65  # Gabor envelope along ridges, in ridge periods
+SEG_REL = 0.30  # ridge area: local contrast above this fraction of the 95th percentile
+SEG_COH = 0.15  # ... and orientation coherence above this
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +62,17 @@ def orientation_field(norm: FloatImage) -> tuple[FloatImage, FloatImage]:
     g = cv2.GaussianBlur(norm, (0, 0), 1.0)
     gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
-    gxx = cv2.GaussianBlur(gx * gx, (0, 0), 6.0)
-    gyy = cv2.GaussianBlur(gy * gy, (0, 0), 6.0)
-    gxy = cv2.GaussianBlur(gx * gy, (0, 0), 6.0)
+    gxx = cv2.GaussianBlur(gx * gx, (0, 0), GRAD_SIGMA)
+    gyy = cv2.GaussianBlur(gy * gy, (0, 0), GRAD_SIGMA)
+    gxy = cv2.GaussianBlur(gx * gy, (0, 0), GRAD_SIGMA)
     c2 = gxx - gyy
     s2 = 2.0 * gxy
     energy = gxx + gyy + 1e-6
     coh = np.sqrt(c2 * c2 + s2 * s2) / energy
     # second smoothing of the doubled-angle field, weighted by coherence: repairs
     # noisy and scarred blocks from their clean neighbours
-    c2s = cv2.GaussianBlur(c2, (0, 0), 8.0)
-    s2s = cv2.GaussianBlur(s2, (0, 0), 8.0)
+    c2s = cv2.GaussianBlur(c2, (0, 0), ORIENT_SIGMA)
+    s2s = cv2.GaussianBlur(s2, (0, 0), ORIENT_SIGMA)
     grad_dir = 0.5 * np.arctan2(s2s, c2s)  # dominant gradient direction
     orient = np.mod(grad_dir + np.pi / 2, np.pi).astype(np.float32)
     return orient, np.clip(coh, 0.0, 1.0).astype(np.float32)
@@ -78,11 +84,11 @@ def segment(std: FloatImage, coh: FloatImage, norm: FloatImage) -> BoolImage:
     hi = float(np.percentile(s, 95))
     if hi < 6.0:
         return np.zeros(std.shape, dtype=bool)
-    fg = (s > max(5.0, 0.30 * hi)) & (cv2.blur(coh, (17, 17)) > 0.15)
-    m = fg.astype(np.uint8)
+    fg = (s > max(5.0, SEG_REL * hi)) & (cv2.blur(coh, (17, 17)) > SEG_COH)
+    m: npt.NDArray[np.uint8] = fg.astype(np.uint8)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, k)
-    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, k)
+    m = np.asarray(cv2.morphologyEx(m, cv2.MORPH_OPEN, k), dtype=np.uint8)
+    m = np.asarray(cv2.morphologyEx(m, cv2.MORPH_CLOSE, k), dtype=np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     if n <= 1:
         return np.zeros(std.shape, dtype=bool)
@@ -92,7 +98,7 @@ def segment(std: FloatImage, coh: FloatImage, norm: FloatImage) -> BoolImage:
     ff = np.pad(m, 1)
     cv2.floodFill(ff, None, (0, 0), 2)
     m = (ff[1:-1, 1:-1] != 2).astype(np.uint8)
-    m = cv2.erode(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    m = np.asarray(cv2.erode(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))), np.uint8)
     return m.astype(bool)
 
 
@@ -134,8 +140,8 @@ def ridge_period(norm: FloatImage, orient: FloatImage, mask: BoolImage, block: i
 
 def gabor_bank(period: float, n: int = N_ORIENT) -> list[FloatImage]:
     """Even-symmetric Gabor kernels tuned to the ridge period, zero DC."""
-    sx = 0.45 * period  # across ridges
-    sy = 0.75 * period  # along ridges: longer smooths noise, too long breaks curves
+    sx = SIGMA_ACROSS * period
+    sy = SIGMA_ALONG * period  # longer smooths noise, too long breaks curves
     r = int(np.ceil(3 * max(sx, sy)))
     yy, xx = np.mgrid[-r : r + 1, -r : r + 1].astype(np.float32)
     kernels = []
@@ -163,7 +169,8 @@ def gabor_enhance(norm: FloatImage, orient: FloatImage, period: float) -> FloatI
         w = np.where(i0 == i, 1.0 - frac, 0.0) + np.where((i0 + 1) % n == i, frac, 0.0)
         if not w.any():
             continue
-        out += w.astype(np.float32) * cv2.filter2D(norm, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT)
+        resp = cv2.filter2D(norm, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT)
+        out += w.astype(np.float32) * resp
     return out
 
 

@@ -6,11 +6,15 @@ from pathlib import Path
 
 import numpy as np
 
+from pehchaan.errors import ValidationError
+
 from .enhance import enhance
 from .image import GreyImage, check_image, load_image
 from .minutiae import extract_minutiae
 from .quality import image_quality
 from .template import MAX_MINUTIAE, Minutia, Template, angle_code
+
+MIN_MINUTIAE = 5  # fewer cannot be matched: MCC needs neighbours around each minutia
 
 
 def extract(
@@ -26,10 +30,17 @@ def extract(
         img = load_image(source, ppi=ppi, field=field)
     enh = enhance(img, field=field)
     raw = extract_minutiae(enh)
+    if len(raw) < MIN_MINUTIAE:
+        raise ValidationError(
+            f"too few minutiae ({len(raw)}, need {MIN_MINUTIAE}): the print is too small, "
+            "too blurred or not a fingerprint",
+            field=field,
+        )
     raw.sort(key=lambda m: -m.quality)
     ms = tuple(
-        Minutia(int(round(m.x)), int(round(m.y)), angle_code(m.angle), m.kind, m.quality)
+        Minutia(round(m.x), round(m.y), angle_code(m.angle), m.kind, m.quality)
         for m in raw[:MAX_MINUTIAE]
     )
     h, w = img.shape
-    return Template(w, h, image_quality(enh, len(ms)), enh.period, ms)
+    period = round(enh.period * 16) / 16  # as stored, so a template equals its round trip
+    return Template(w, h, image_quality(enh, len(ms)), period, ms)

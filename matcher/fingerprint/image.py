@@ -51,14 +51,15 @@ def load_image(
         h, w = arr.shape
         new = (max(1, round(w * scale)), max(1, round(h * scale)))
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-        arr = cv2.resize(arr, new, interpolation=interp)
+        arr = np.asarray(cv2.resize(arr, new, interpolation=interp), dtype=np.uint8)
     return check_image(arr, field=field)
 
 
 def check_image(arr: npt.NDArray[np.generic], *, field: str = "image") -> GreyImage:
     """Validate an already decoded array (size, dtype, not blank)."""
     if arr.ndim == 3:
-        arr = cv2.cvtColor(np.ascontiguousarray(arr[..., :3], dtype=np.uint8), cv2.COLOR_RGB2GRAY)
+        rgb = np.ascontiguousarray(arr[..., :3], dtype=np.uint8)
+        arr = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     if arr.ndim != 2:
         raise ValidationError("image must be a 2-D grey image", field=field)
     h, w = arr.shape
@@ -98,12 +99,12 @@ def _decode(data: bytes, field: str) -> GreyImage:
 
 
 def _to_grey(img: Image.Image) -> GreyImage:
-    """Any Pillow mode to 8-bit grey; 16-bit images are scaled, not clipped."""
+    """Any Pillow mode to 8-bit grey; 16-bit images are scaled, not clipped (full
+    16-bit range, or 12-bit when the values fit: scanners often write 12 bits)."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         a = np.asarray(img, dtype=np.float64)
-        lo, hi = float(a.min()), float(a.max())
-        a = (a - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(a)
-        return a.astype(np.uint8)
+        top = 65535.0 if a.max() > 4095 else 4095.0 if a.max() > 255 else 255.0
+        return np.clip(np.round(a * (255.0 / top)), 0, 255).astype(np.uint8)
     if img.mode == "F":
         a = np.asarray(img, dtype=np.float64)
         lo, hi = float(np.nanmin(a)), float(np.nanmax(a))

@@ -45,7 +45,7 @@ def _z(v: F64 | float, mu: float, tau: float) -> F64:
 def n_pairs(na: int, nb: int) -> int:
     """How many pairs enter the score: fewer for small templates (MCC's n_P)."""
     z = float(_z(min(na, nb), MU_P, TAU_P))
-    return MIN_NP + int(round(z * (MAX_NP - MIN_NP)))
+    return MIN_NP + round(z * (MAX_NP - MIN_NP))
 
 
 def _select_pairs(sim: F64, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,8 +88,12 @@ def consolidate(a: Cylinders, b: Cylinders, sim: F64) -> MatchResult:
     db = np.sqrt(((pb[:, None] - pb[None]) ** 2).sum(-1))
     d1 = np.abs(da - db)
     d2 = np.abs(dphi(dphi(ta[:, None], ta[None]), dphi(tb[:, None], tb[None])))
-    ra = dphi(ta[:, None], np.arctan2(pa[None, :, 1] - pa[:, None, 1], pa[None, :, 0] - pa[:, None, 0]))
-    rb = dphi(tb[:, None], np.arctan2(pb[None, :, 1] - pb[:, None, 1], pb[None, :, 0] - pb[:, None, 0]))
+    ra = dphi(
+        ta[:, None], np.arctan2(pa[None, :, 1] - pa[:, None, 1], pa[None, :, 0] - pa[:, None, 0])
+    )
+    rb = dphi(
+        tb[:, None], np.arctan2(pb[None, :, 1] - pb[:, None, 1], pb[None, :, 0] - pb[:, None, 0])
+    )
     d3 = np.abs(dphi(ra, rb))
     rho = _z(d1, MU_1, TAU_1) * _z(d2, MU_2, TAU_2) * _z(d3, MU_3, TAU_3)
     np.fill_diagonal(rho, 0.0)
@@ -102,8 +106,11 @@ def consolidate(a: Cylinders, b: Cylinders, sim: F64) -> MatchResult:
     score = float(lam[best].mean())
     # pairs reported as "matched": consistent with most of the scoring pairs
     support = rho[:, best].mean(axis=1) if k else np.zeros(n)
-    matched = [(int(a.index[rows[t]]), int(b.index[cols[t]])) for t in range(n)
-               if support[t] > 0.25 and lam0[t] > 0.3]
+    matched = [
+        (int(a.index[rows[t]]), int(b.index[cols[t]]))
+        for t in range(n)
+        if support[t] > 0.25 and lam0[t] > 0.3
+    ]
     return MatchResult(float(np.clip(score, 0.0, 1.0)), tuple(matched))
 
 

@@ -67,14 +67,14 @@ def _cell_offsets() -> F64:
 
 
 _OFFSETS = _cell_offsets()
-_IN_DISC = (np.hypot(_OFFSETS[:, 0], _OFFSETS[:, 1]) <= R)
+_IN_DISC = np.hypot(_OFFSETS[:, 0], _OFFSETS[:, 1]) <= R
 _DIR_CENTRES = -math.pi + (np.arange(ND) + 0.5) * DELTA_D
 
 
 def hull_mask(xy: F64, shape: tuple[int, int], omega: float = OMEGA, scale: int = 4) -> B:
     """Convex hull of the minutiae enlarged by omega, rasterised at 1/scale size."""
-    h = int(math.ceil(shape[0] / scale)) + 2
-    w = int(math.ceil(shape[1] / scale)) + 2
+    h = math.ceil(shape[0] / scale) + 2
+    w = math.ceil(shape[1] / scale) + 2
     m = np.zeros((h, w), dtype=np.uint8)
     if len(xy) >= 3:
         hull = cv2.convexHull(np.round(xy / scale).astype(np.int32))
@@ -82,7 +82,7 @@ def hull_mask(xy: F64, shape: tuple[int, int], omega: float = OMEGA, scale: int 
     elif len(xy):
         for x, y in np.round(xy / scale).astype(int):
             m[min(max(y, 0), h - 1), min(max(x, 0), w - 1)] = 1
-    r = int(round(omega / scale))
+    r = round(omega / scale)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     return cv2.dilate(m, k).astype(bool)
 
@@ -98,7 +98,7 @@ def _lookup(mask: B, pts: F64, scale: int = 4) -> B:
 
 def _cd_area(dtheta: F64) -> F64:
     """Direction contribution: Gaussian mass of each direction bin, shape (..., ND)."""
-    diff = dphi(_DIR_CENTRES, dtheta[..., None])
+    diff = dphi(np.asarray(_DIR_CENTRES, dtype=np.float64), dtheta[..., None])
     s = SIGMA_D * math.sqrt(2.0)
     return np.asarray(0.5 * (erf((diff + DELTA_D / 2) / s) - erf((diff - DELTA_D / 2) / s)))
 
@@ -147,7 +147,8 @@ def cylinders_reference(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinder
     for i in range(n):
         x0, y0, a0 = xy[i, 0], xy[i, 1], angle[i]
         nb = sum(
-            1 for t in range(n)
+            1
+            for t in range(n)
             if t != i and math.hypot(xy[t, 0] - x0, xy[t, 1] - y0) <= R + 3 * SIGMA_S
         )
         row = np.zeros((NS * NS, ND))
@@ -186,13 +187,16 @@ def cylinders_reference(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinder
         return _empty()
     vals = np.array(rows)
     idx = np.array(keep, dtype=np.intp)
-    return Cylinders(vals, np.array(masks), np.sqrt((vals**2).sum(axis=1)), xy[idx], angle[idx], idx)
+    return Cylinders(
+        vals, np.array(masks), np.sqrt((vals**2).sum(axis=1)), xy[idx], angle[idx], idx
+    )
 
 
 def _empty() -> Cylinders:
     z = np.zeros((0, NS * NS * ND))
-    return Cylinders(z, z.astype(bool), np.zeros(0), np.zeros((0, 2)), np.zeros(0),
-                     np.zeros(0, dtype=np.intp))
+    return Cylinders(
+        z, z.astype(bool), np.zeros(0), np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.intp)
+    )
 
 
 MIN_COMMON_FRACTION = 0.6

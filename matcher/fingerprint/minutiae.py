@@ -22,6 +22,14 @@ from .enhance import BoolImage, Enhanced
 
 ENDING, BIFURCATION = 1, 2
 
+# false-minutia rules, in ridge periods (about 9 px at 500 ppi)
+BORDER = 1.2  # minutiae this close to the edge of the ridge area are cut ridges
+REACH = 2.0  # ridges shorter than this between two minutiae are spurs/bridges
+BREAK = 1.8  # facing endings closer than this are one broken ridge
+TINY = 0.6  # any two minutiae closer than this are noise
+CROWD_RADIUS, CROWD_MAX = 1.5, 3  # this many minutiae within the radius are noise
+MIN_COHERENCE = 0.2  # minutiae where ridges have no clear direction are noise
+
 # neighbour offsets in circular order (dy, dx), starting east, y down
 _RING = ((0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1))
 
@@ -51,12 +59,12 @@ class RawMinutia:
 def thin(ridges: BoolImage) -> BoolImage:
     """One-pixel-wide ridge skeleton after removing specks and filling pores."""
     r = ridges.astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(r, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(r, connectivity=8)
     small = stats[:, cv2.CC_STAT_AREA] < 25
     small[0] = False
     r[small[labels]] = 0
     inv = (1 - r).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
     pores = stats[:, cv2.CC_STAT_AREA] < 20
     pores[0] = False
     r[pores[labels]] = 1
@@ -73,8 +81,9 @@ def neighbour_codes(skel: BoolImage) -> npt.NDArray[np.uint8]:
     return code
 
 
-def _trace(skel: BoolImage, y: int, x: int, first: tuple[int, int], steps: int,
-           stop: set[tuple[int, int]]) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+def _trace(
+    skel: BoolImage, y: int, x: int, first: tuple[int, int], steps: int, stop: set[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
     """Walk along the skeleton from (y, x) through ``first``; returns the path and the
     special point (another minutia) where the walk stopped, if any."""
     h, w = skel.shape
@@ -112,7 +121,7 @@ def _branches(skel: BoolImage, y: int, x: int) -> list[tuple[int, int]]:
         if bits[i] and not bits[i - 1]:
             # run starts at i; prefer a 4-connected pixel within the run
             j = i
-            run = []
+            run: list[int] = []
             while bits[j % 8] and len(run) < 8:
                 run.append(j % 8)
                 j += 1
@@ -149,11 +158,11 @@ def extract_minutiae(enh: Enhanced, skel: BoolImage | None = None) -> list[RawMi
     # distance to the border of the ridge area: minutiae near it are where ridges
     # are cut by the edge of the print, not real endings
     dist = cv2.distanceTransform(np.pad(enh.mask.astype(np.uint8), 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
-    border = 1.2 * period
+    border = BORDER * period
 
     points = {(int(y), int(x)) for y, x in zip(ys, xs, strict=True)}
-    reach = int(round(2.0 * period))
-    dir_len = int(round(1.2 * period))
+    reach = round(REACH * period)
+    dir_len = round(1.2 * period)
     cands: list[tuple[int, int, int, float]] = []  # y, x, kind, rough direction
     drop: set[tuple[int, int]] = set()
     for y, x, kind in zip(ys.tolist(), xs.tolist(), kinds.tolist(), strict=True):
@@ -199,7 +208,7 @@ def extract_minutiae(enh: Enhanced, skel: BoolImage | None = None) -> list[RawMi
         if (y, x) in drop or dist[y, x] < border:
             continue
         q = float(enh.coherence[y, x])
-        if q < 0.2:
+        if q < MIN_COHERENCE:
             continue
         ang = _angle_near(float(enh.orient[y, x]), rough)
         out.append((y, x, kind, ang, q))
@@ -208,7 +217,7 @@ def extract_minutiae(enh: Enhanced, skel: BoolImage | None = None) -> list[RawMi
     for y, x, kind, ang, q in out:
         d = float(dist[y, x])
         qual = 100.0 * min(1.0, q / 0.7) * min(1.0, d / (3.0 * period))
-        result.append(RawMinutia(float(x), float(y), ang, kind, int(round(max(1.0, qual)))))
+        result.append(RawMinutia(float(x), float(y), ang, kind, round(max(1.0, qual))))
     return result
 
 
@@ -229,7 +238,7 @@ def _remove_breaks_and_clusters(
     np.fill_diagonal(d, np.inf)
     keep = np.ones(len(ms), dtype=bool)
     # broken ridge: two endings close, pointing at each other
-    close = d < 1.8 * period
+    close = d < BREAK * period
     for i, j in zip(*np.nonzero(np.triu(close)), strict=True):
         if kind[i] != ENDING or kind[j] != ENDING:
             continue
@@ -239,9 +248,9 @@ def _remove_breaks_and_clusters(
         if facing and aligned:
             keep[i] = keep[j] = False
     # any two minutiae closer than half a ridge period are noise
-    tiny = (d < 0.6 * period).any(axis=1)
+    tiny = (d < TINY * period).any(axis=1)
     keep &= ~tiny
     # clusters: many minutiae within a ridge period or two is noise
-    crowd = (d < 1.5 * period).sum(axis=1)
-    keep &= crowd < 3
+    crowd = (d < CROWD_RADIUS * period).sum(axis=1)
+    keep &= crowd < CROWD_MAX
     return [m for m, k in zip(ms, keep, strict=True) if k]

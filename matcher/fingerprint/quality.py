@@ -22,4 +22,4 @@ def image_quality(enh: Enhanced, n_minutiae: int) -> int:
     clarity = float(np.clip((np.median(enh.coherence[enh.mask]) - 0.2) / 0.5, 0.0, 1.0))
     minutiae = min(1.0, n_minutiae / GOOD_MINUTIAE)
     q = (max(area, 0.01) * max(clarity, 0.01) * max(minutiae, 0.01)) ** (1 / 3)
-    return int(round(100 * q))
+    return round(100 * q)

@@ -70,13 +70,21 @@ class Template:
     def to_bytes(self) -> bytes:
         """Encode as the versioned binary format described in this module."""
         head = _HEADER.pack(
-            MAGIC, VERSION, _clip(self.quality, 100), _clip(self.width, 0xFFFF),
-            _clip(self.height, 0xFFFF), _clip(round(self.period * 16), 0xFFFF),
+            MAGIC,
+            VERSION,
+            _clip(self.quality, 100),
+            _clip(self.width, 0xFFFF),
+            _clip(self.height, 0xFFFF),
+            _clip(round(self.period * 16), 0xFFFF),
             len(self.minutiae),
         )
         body = b"".join(
-            _MINUTIA.pack((m.kind & 3) << 14 | _clip(m.x, 0x3FFF), _clip(m.y, 0x3FFF),
-                          m.angle_code & 0xFF, _clip(m.quality, 100))
+            _MINUTIA.pack(
+                (m.kind & 3) << 14 | _clip(m.x, 0x3FFF),
+                _clip(m.y, 0x3FFF),
+                m.angle_code & 0xFF,
+                _clip(m.quality, 100),
+            )
             for m in self.minutiae
         )
         return head + body
@@ -108,7 +116,7 @@ class Template:
 
 def angle_code(angle: float) -> int:
     """Radians to the 8-bit angle code."""
-    return int(round((angle % (2 * math.pi)) / ANGLE_UNIT)) % 256
+    return round((angle % (2 * math.pi)) / ANGLE_UNIT) % 256
 
 
 def _clip(v: float, hi: int) -> int:
