@@ -30,25 +30,34 @@ INITIAL_SCORE = 0.85
 EXTRA_TOKEN_PENALTY = 0.35  # weight of an unmatched token of the longer name (missing middle name)
 MISSING_TOKEN_PENALTY = 1.0  # weight of an unmatched token when both names have it unmatched
 RANK_DISCOUNT = 0.12  # how much an unlikely romanization is discounted (1 - p/p_best) * this
-Spellings = tuple[tuple[str, float], ...]
+FOLD_WEIGHT = 0.98  # a match only after folding (aa/a, w/v, doubled letters) counts a bit less
+Spelling = tuple[str, str, float]  # (raw spelling, folded spelling, weight)
 
 
 @lru_cache(maxsize=262144)
-def spellings(token: str) -> Spellings:
-    """Folded Latin spellings of a token with their weights (best first)."""
+def spellings(token: str) -> tuple[Spelling, ...]:
+    """Latin spellings of a token (raw and folded) with their weights, best first."""
     token = canonical_token(token)
     if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
-        out: dict[str, float] = {}
+        out: list[Spelling] = []
         for s, w in romanize_token(token):
-            f = fold_latin(canonical_token(s))
-            out[f] = out.get(f, 0.0) + w
-        return tuple(sorted(out.items(), key=lambda x: -x[1]))
-    return ((fold_latin(token), 1.0),)
+            c = canonical_token(s)
+            out.append((c, fold_latin(c), w))
+        return tuple(out)
+    return ((token, fold_latin(token), 1.0),)
 
 
 def string_similarity(x: str, y: str) -> float:
-    """Normalised Levenshtein similarity of two folded spellings."""
+    """Normalised Levenshtein similarity of two spellings."""
     return Levenshtein.normalized_similarity(x, y)
+
+
+def _pair_similarity(x: Spelling, y: Spelling) -> float:
+    """Raw spellings compared as written, folded ones slightly discounted; the better wins."""
+    raw = string_similarity(x[0], y[0])
+    if raw == 1.0:
+        return 1.0
+    return max(raw, FOLD_WEIGHT * string_similarity(x[1], y[1]))
 
 
 @lru_cache(maxsize=1_000_000)
@@ -60,17 +69,18 @@ def token_similarity(a: str, b: str) -> float:
         a, b = b, a
     sa, sb = spellings(a), spellings(b)
     if len(a) == 1 or len(b) == 1:  # initials
-        fa, fb = sa[0][0], sb[0][0]
+        fa, fb = sa[0][1], sb[0][1]
         if len(fa) == 1 and len(fb) == 1:
             return 1.0 if fa == fb else 0.0
         return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
     best = 0.0
-    pa0, pb0 = sa[0][1], sb[0][1]
-    for x, wx in sa:
-        for y, wy in sb:
-            sim = string_similarity(x, y)
-            disc = RANK_DISCOUNT * ((1 - wx / pa0) + (1 - wy / pb0))
-            v = sim * (1 - disc)
+    pa0, pb0 = sa[0][2], sb[0][2]
+    for x in sa:
+        for y in sb:
+            disc = RANK_DISCOUNT * ((1 - x[2] / pa0) + (1 - y[2] / pb0))
+            if 1 - disc <= best:
+                continue
+            v = _pair_similarity(x, y) * (1 - disc)
             if v > best:
                 best = v
     return best

@@ -11,7 +11,7 @@ Symbol alphabet:
 - inherent vowel classes: "@1" (one-letter word), "@F" (word-final), "@FC" (word-final after a
   conjunct: मित्र), "@D" (medial, deleted by the rule), "@K" (medial, kept), "@N" (before
   anusvara/visarga);
-- anusvara: "ंp" before a labial (चंपा → m), "ंh" before a final ह (सिंह → ng), "ं" before
+- anusvara: "ंp" before a labial (चंपा → m), "ंh" before ह (सिंह → ng), "ं" before
   other consonants, "ं$" at word end;
 - visarga "ः"; other marks are dropped.
 """
@@ -147,7 +147,7 @@ def symbols(word: str) -> tuple[str, ...]:
             nxt = units[k + 1] if k < last else None
             if nxt is None:
                 out.append(ANUSVARA + "$")
-            elif nxt.sym == "ह" and k + 1 == last:  # सिंह: "singh"
+            elif nxt.sym == "ह":  # सिंह: "singh", नरसिंहपुर: "narsinghpur"
                 out.append(ANUSVARA + "h")
             elif nxt.kind == "C" and nxt.sym[0] in LABIALS:
                 out.append(ANUSVARA + "p")

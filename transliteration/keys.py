@@ -25,6 +25,16 @@ _CLASS = {
     "m": "m", "n": "n", "p": "p", "q": "k", "r": "r", "s": "s", "t": "t", "v": "v", "w": "v",
     "x": "ks", "y": "y", "z": "j",
 }
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"s?sion|tion", "shan"),  # English spellings of -शन (Station, Nation)
+        (r"^kn", "n"),  # silent k (Knock)
+        (r"^wr", "r"),  # silent w (Writer)
+        (r"chr", "kr"),  # Greek ch (Christopher, Chris)
+        (r"ao$", "av"),  # Rao / राव
+    )
+)
 _VOWELS = set("aeiou")
 KEY_MASS = 0.85  # Devanagari: skeletons of the likeliest spellings up to this probability mass
 MAX_TOKEN_KEYS = 3
@@ -35,6 +45,8 @@ _LABIAL = set("pbm")
 def skeleton(latin: str) -> str:
     """Consonant skeleton of one lowercase Latin token ('Surender' → 'srndr')."""
     word = "".join(ch for ch in latin.lower() if "a" <= ch <= "z")
+    for pat, rep in _REWRITES:
+        word = pat.sub(rep, word)
     units = _UNITS.findall(word)
     out: list[str] = []
     n = len(units)
@@ -49,6 +61,8 @@ def skeleton(latin: str) -> str:
             continue  # doubled letter (Mohammad / Mohamad)
         if u == "y" and i > 0:
             continue  # y inside a word is a glide writers drop or add (Dahiya/Dahia, Sanjay/Sanjai)
+        if u == "w" and i > 0 and units[i - 1] in _VOWELS and nxt not in _VOWELS:
+            continue  # w closing a vowel is a vowel (Town, Chowdhury)
         if u == "c" and nxt in ("e", "i", "y"):
             cls = "s"  # soft c (Vincent, Lucy)
         if u == "h" and i > 0 and units[i - 1] in _VOWELS and nxt not in _VOWELS:
