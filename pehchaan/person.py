@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -71,14 +71,18 @@ _RELATION_WORDS = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _clean_text(value: str, *, what: str = "text") -> str:
     """NFC, no control characters, single spaces, length bounded."""
     if len(value) > MAX_TEXT:
         raise ValueError(f"{what} is {len(value):,} characters long; the limit is {MAX_TEXT}")
     value = unicodedata.normalize("NFC", value)
-    if any(unicodedata.category(ch) == "Cc" for ch in value if ch not in "\t\n\r"):
+    if _CONTROL.search(value):
         raise ValueError(f"{what} contains control characters")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+    if _SURROGATE.search(value):
         raise ValueError(f"{what} is not valid UTF-8 text")
     return " ".join(value.split())
 
@@ -266,7 +270,16 @@ class Person:
         return None
 
     def to_body(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON body as stored (a hand-written asdict: this runs once per record)."""
+        body = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        body["names"] = list(self.names)
+        body["aliases"] = list(self.aliases)
+        body["firs"] = [{"police_station": f.police_station, "fir_number": f.fir_number,
+                         "year": f.year} for f in self.firs]
+        body["status"] = list(self.status)
+        body["restrictions"] = list(self.restrictions)
+        body["external_ids"] = dict(self.external_ids)
+        return body
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Person:

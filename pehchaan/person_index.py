@@ -5,6 +5,7 @@ Keys and tags are computed here, in Python, for both stores (see indexer/base.py
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from indexer.base import IndexDoc
@@ -18,12 +19,18 @@ NAME_KEY = "n:"
 RELATIVE_KEY = "r:"
 
 
+@lru_cache(maxsize=262_144)
+def cached_name_keys(name: str) -> tuple[str, ...]:
+    """Name keys of a whole name; names repeat a lot across a state's records."""
+    return tuple(name_keys(name))
+
+
 def person_name_keys(person: Person) -> list[str]:
     keys: dict[str, None] = {}
     for name in (*person.names, *person.aliases):
-        keys.update((NAME_KEY + k, None) for k in name_keys(name))
+        keys.update((NAME_KEY + k, None) for k in cached_name_keys(name))
     if person.relative_name:
-        keys.update((RELATIVE_KEY + k, None) for k in name_keys(person.relative_name))
+        keys.update((RELATIVE_KEY + k, None) for k in cached_name_keys(person.relative_name))
     return list(keys)
 
 

@@ -20,11 +20,10 @@ from matcher.persons import PersonFacts, score_person
 from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
-from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY
-from transliteration import name_keys
+from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys
 
 CANDIDATE_LIMIT = 200
-MAX_KEY_POSTINGS = 40_000
+POSTINGS_BUDGET = 20_000
 RELATIVE_WEIGHT = 0.5
 AGE_TOLERANCE = 3
 
@@ -93,10 +92,13 @@ class PersonHit:
 
 
 def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float]:
-    """Query keys weighted by rarity; the very common ones are left out of retrieval."""
-    wanted = {NAME_KEY + k: 1.0 for k in name_keys(query.name)}
+    """Query keys weighted by rarity (IDF). The rarest keys are kept until their postings
+    add up to the budget, so a query never aggregates the postings of Singh or Kumar when
+    a rarer part of the name is there to find the person by."""
+    wanted = {NAME_KEY + k: 1.0 for k in cached_name_keys(query.name)}
     if query.relative_name:
-        wanted.update({RELATIVE_KEY + k: RELATIVE_WEIGHT for k in name_keys(query.relative_name)})
+        wanted.update({RELATIVE_KEY + k: RELATIVE_WEIGHT
+                       for k in cached_name_keys(query.relative_name)})
     if not wanted:
         return {}
     counts = backend.key_counts(KIND, wanted)
@@ -104,10 +106,13 @@ def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float
     present = {k: c for k, c in counts.items() if c > 0}
     if not present:
         return {}
-    selective = {k: c for k, c in present.items() if c <= MAX_KEY_POSTINGS}
-    if not selective:
-        rarest = min(present, key=lambda k: (present[k], k))
-        selective = {rarest: present[rarest]}
+    selective: dict[str, int] = {}
+    spent = 0
+    for key in sorted(present, key=lambda k: (present[k], k)):
+        if selective and spent + present[key] > POSTINGS_BUDGET:
+            break
+        selective[key] = present[key]
+        spent += present[key]
     return {k: round(wanted[k] * math.log(1.0 + total / c), 4) for k, c in selective.items()}
 
 
