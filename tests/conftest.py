@@ -10,11 +10,45 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Every test server starts with this investigator key (PEHCHAAN_BOOTSTRAP_KEY), and its
+# clients send it with a purpose and a case reference, as investigators must.
+TEST_KEY = "test-bootstrap-key-not-secret-0001"
+DEFAULT_PURPOSE = "automated test"
+DEFAULT_CASE_REF = "FIR 1/2024 PS Test"
+
+
+def auth_headers(key: str = TEST_KEY, *, purpose: str | None = DEFAULT_PURPOSE,
+                 case_ref: str | None = DEFAULT_CASE_REF) -> dict[str, str]:
+    """Headers of an authorised request: the key, and purpose and case ref when given."""
+    headers = {"Authorization": f"Bearer {key}"}
+    if purpose is not None:
+        headers["X-Purpose"] = purpose
+    if case_ref is not None:
+        headers["X-Case-Ref"] = case_ref
+    return headers
+
+
+def authorized_client(app: Any, role: str = "investigator", agency: str = "HR-PS-Test",
+                      **headers: str) -> Any:
+    """An in-process ``TestClient`` for ``app`` with a fresh key of ``role``.
+
+    The key is created in the app's own key store (pehchaan/access.py); the client sends
+    it with a purpose and a case reference. Extra keyword arguments become headers.
+    """
+    from fastapi.testclient import TestClient
+
+    created = app.state.keys.create(agency=agency, role=role, label="test")
+    client = TestClient(app, headers={**auth_headers(created.secret), **headers})
+    client.key_id = created.key.key_id
+    client.secret = created.secret
+    return client
 
 
 def free_port() -> int:
@@ -32,8 +66,11 @@ class LiveServer:
     data_dir: Path
     log: Path
 
-    def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30.0, **kwargs)  # type: ignore[arg-type]
+    def client(self, *, key: str | None = TEST_KEY, **kwargs: Any) -> httpx.Client:
+        """A client sending ``key`` (the bootstrap investigator key by default) with a
+        purpose and case reference; ``key=None`` sends no credentials at all."""
+        headers = {**(auth_headers(key) if key else {}), **dict(kwargs.pop("headers", {}))}
+        return httpx.Client(base_url=self.url, timeout=30.0, headers=headers, **kwargs)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -49,7 +86,8 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None,
                  timeout: float = 60.0) -> LiveServer:
     port = free_port()
     log = data_dir.parent / f"server-{port}.log"
-    full_env = {**os.environ, "PEHCHAAN_DATA_DIR": str(data_dir), **(env or {})}
+    full_env = {**os.environ, "PEHCHAAN_DATA_DIR": str(data_dir),
+                "PEHCHAAN_BOOTSTRAP_KEY": TEST_KEY, **(env or {})}
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "pehchaan", "serve", "--host", "127.0.0.1",

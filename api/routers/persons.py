@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
 from api.deps import BackendDep
 from api.schemas import PersonHitOut, PersonsCreated, PersonSearchIn, PersonSearchOut
+from api.security import PrincipalDep
 from pehchaan.errors import NotFound
 from pehchaan.person import Gender, PersonIn, Status, person_from_input
 from pehchaan.person_index import KIND, person_doc
@@ -18,9 +19,13 @@ from pehchaan.person_search import search_persons
 router = APIRouter(prefix="/v1/persons", tags=["persons"])
 
 
-def _run_search(backend: BackendDep, search: PersonSearchIn) -> PersonSearchOut:
+def _run_search(backend: BackendDep, search: PersonSearchIn,
+                principal: PrincipalDep) -> PersonSearchOut:
     started = time.perf_counter()
-    query = search.to_query()
+    # Roles that may not see every restricted record search without them (the response
+    # filter in api/access_middleware.py removes what remains hidden).
+    query = replace(search.to_query(),
+                    include_restricted=principal.scope.sees_all_restricted)
     hits = search_persons(backend, query)
     return PersonSearchOut(
         query={k: v for k, v in asdict(query).items() if v not in (None, (), [])},
@@ -31,6 +36,7 @@ def _run_search(backend: BackendDep, search: PersonSearchIn) -> PersonSearchOut:
 @router.get("/search", response_model=PersonSearchOut, summary="Search persons by name")
 def search_get(
     backend: BackendDep,
+    principal: PrincipalDep,
     name: Annotated[str, Query(min_length=1, max_length=500,
                                examples=["मोहम्मद इरफान", "Mohd Irfan"])],
     relative_name: Annotated[str | None, Query(max_length=500)] = None,
@@ -47,13 +53,14 @@ def search_get(
     search = PersonSearchIn(name=name, relative_name=relative_name, gender=gender, age=age,
                             birth_year_from=birth_year_from, birth_year_to=birth_year_to,
                             district=district, status=status or [], k=k, min_score=min_score)
-    return _run_search(backend, search)
+    return _run_search(backend, search, principal)
 
 
 @router.post("/search", response_model=PersonSearchOut, summary="Structured person search")
-def search_post(backend: BackendDep, search: PersonSearchIn) -> PersonSearchOut:
+def search_post(backend: BackendDep, search: PersonSearchIn,
+                principal: PrincipalDep) -> PersonSearchOut:
     """The same search with a JSON body."""
-    return _run_search(backend, search)
+    return _run_search(backend, search, principal)
 
 
 @router.post("", response_model=PersonsCreated, status_code=201,
