@@ -109,10 +109,25 @@ class ElasticBackend:
         alias = self.alias(kind)
         if kind in self._ready:
             return alias
-        if self.current_index(kind) is None:
+        current = self.current_index(kind)
+        if current is None:
             self.create_index(kind, 1, with_alias=True)
+        else:
+            self._undo_interrupted_load(current)
         self._ready.add(kind)
         return alias
+
+    def _undo_interrupted_load(self, index: str) -> None:
+        """A bulk load killed mid-way leaves refresh off; without refresh,
+        ``refresh=wait_for`` upserts would wait forever. Turn it back on."""
+        with es_errors(self.url, f"read settings of {index}"):
+            resp = self.es.indices.get_settings(index=index, name="index.refresh_interval")
+        value = (resp.body.get(index, {}).get("settings", {}).get("index", {})
+                 .get("refresh_interval"))
+        if value == "-1":
+            log.warning("%s still had refresh off from an interrupted bulk load; restoring",
+                        index)
+            self.set_refresh_interval(index, None)
 
     def _exists(self, kind: str) -> bool:
         return kind in self._ready or self.current_index(kind) is not None
@@ -126,7 +141,7 @@ class ElasticBackend:
             q.check_doc(doc)
         alias = self.ensure_kind(kind)
         report = bulk_index(self.es, alias, docs, url=self.url, refresh=self.refresh,
-                            policy=self.retry, require_alias=True)
+                            chunk_size=5000, policy=self.retry, require_alias=True)
         report.raise_for_failures()
 
     def bulk_load(self, kind: str, docs: Iterable[IndexDoc], *, chunk_size: int = 1000,

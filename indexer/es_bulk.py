@@ -10,7 +10,7 @@ documents go in.
 
 from __future__ import annotations
 
-import itertools
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -90,23 +90,50 @@ def actions(doc: IndexDoc) -> list[dict[str, Any]]:
     return [{"index": {"_id": doc.id}}, q.source(doc)]
 
 
-def _chunks(docs: Iterable[IndexDoc], size: int) -> Iterator[list[IndexDoc]]:
-    it = iter(docs)
-    while chunk := list(itertools.islice(it, size)):
+def encode(doc: IndexDoc) -> bytes:
+    """One upsert as NDJSON bytes, serialised once (and measured for chunking)."""
+    head, src = actions(doc)
+    return (json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n"
+            + json.dumps(src, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+Item = tuple[IndexDoc, bytes]
+
+
+def _chunks(docs: Iterable[IndexDoc], size: int, max_bytes: int,
+            check: Callable[[IndexDoc], None] | None, report: BulkReport) -> Iterator[list[Item]]:
+    """Chunks of at most ``size`` documents and about ``max_bytes``; refused docs noted."""
+    chunk: list[Item] = []
+    nbytes = 0
+    for doc in docs:
+        if check is not None:
+            try:
+                check(doc)
+            except PehchaanError as exc:
+                report.failed.append(FailedDoc(doc.id, 400, str(exc)))
+                continue
+        line = encode(doc)
+        if chunk and (len(chunk) >= size or nbytes + len(line) > max_bytes):
+            yield chunk
+            chunk, nbytes = [], 0
+        chunk.append((doc, line))
+        nbytes += len(line)
+    if chunk:
         yield chunk
 
 
-def _send(es: Elasticsearch, index: str, docs: Sequence[IndexDoc], *, url: str,
+def _send(es: Elasticsearch, index: str, items: Sequence[Item], *, url: str,
           refresh: str, policy: RetryPolicy, report: BulkReport, require_alias: bool) -> None:
     """Index one chunk; retry transient failures; record acks and refusals in ``report``."""
-    pending = list(docs)
+    pending = list(items)
     delays = policy.delays()
     while pending:
-        ops = [line for doc in pending for line in actions(doc)]
+        ops = [line for _doc, line in pending]
         try:
             report.requests += 1
-            resp = es.bulk(index=index, operations=ops, refresh=refresh,
-                           require_alias=require_alias or None)
+            # Pre-serialised NDJSON lines: the client's NDJSON serializer passes bytes on.
+            resp = es.bulk(index=index, operations=ops,  # type: ignore[arg-type]
+                           refresh=refresh, require_alias=require_alias or None)
         except (ApiError, TransportConnectionError, ConnectionTimeout) as exc:
             transient = not isinstance(exc, ApiError) or exc.meta.status in RETRY_STATUS
             delay = next(delays, None) if transient else None
@@ -116,14 +143,14 @@ def _send(es: Elasticsearch, index: str, docs: Sequence[IndexDoc], *, url: str,
             report.retries += 1
             time.sleep(delay)
             continue
-        retry: list[IndexDoc] = []
-        for doc, item in zip(pending, resp["items"], strict=True):
+        retry: list[Item] = []
+        for (doc, line), item in zip(pending, resp["items"], strict=True):
             result = item.get("index", {})
             status = int(result.get("status", 500))
             if status < 300:
                 report.acknowledged += 1
             elif status in RETRY_STATUS:
-                retry.append(doc)
+                retry.append((doc, line))
             else:
                 error = result.get("error") or {}
                 reason = (f"{error.get('type', 'error')}: {error.get('reason', '')}"
@@ -133,7 +160,7 @@ def _send(es: Elasticsearch, index: str, docs: Sequence[IndexDoc], *, url: str,
             delay = next(delays, None)
             if delay is None:
                 report.failed.extend(FailedDoc(d.id, 429, "rejected after retries")
-                                     for d in retry)
+                                     for d, _line in retry)
                 return
             report.retries += 1
             time.sleep(delay)
@@ -152,6 +179,7 @@ def _with_progress(err: Exception, report: BulkReport) -> Exception:
 
 def bulk_index(es: Elasticsearch, index: str, docs: Iterable[IndexDoc], *, url: str,
                refresh: str = "false", chunk_size: int = 1000,
+               max_chunk_bytes: int = 20 * 1024 * 1024,
                policy: RetryPolicy | None = None,
                progress: Callable[[int], Any] | None = None,
                check: Callable[[IndexDoc], None] | None = None,
@@ -165,21 +193,10 @@ def bulk_index(es: Elasticsearch, index: str, docs: Iterable[IndexDoc], *, url: 
     policy = policy or RetryPolicy()
     start = time.perf_counter()
     try:
-        for chunk in _chunks(docs, max(1, chunk_size)):
-            good = chunk
-            if check is not None:
-                good = []
-                for doc in chunk:
-                    try:
-                        check(doc)
-                    except PehchaanError as exc:
-                        report.failed.append(FailedDoc(doc.id, 400, str(exc)))
-                    else:
-                        good.append(doc)
+        for chunk in _chunks(docs, max(1, chunk_size), max_chunk_bytes, check, report):
             before = report.acknowledged
-            if good:
-                _send(es, index, good, url=url, refresh=refresh, policy=policy, report=report,
-                      require_alias=require_alias)
+            _send(es, index, chunk, url=url, refresh=refresh, policy=policy, report=report,
+                  require_alias=require_alias)
             if progress is not None:
                 progress(report.acknowledged - before)
     finally:

@@ -9,7 +9,7 @@ distribution (a stock node with security, no plugins), so we download it once in
 
 Usage (stdlib only, any Python >= 3.11)::
 
-    python scripts/es_node.py start [--port 9200] [--heap 1g] [--print-env]
+    python scripts/es_node.py start [--port 9200] [--heap 1g] [--fresh] [--print-env]
     python scripts/es_node.py status [--port 9200]
     python scripts/es_node.py stop   [--port 9200]
     python scripts/es_node.py fetch              # download + unpack only
@@ -266,12 +266,19 @@ def _write_config(node: Node, home: Path, heap: str) -> Path:
     return conf
 
 
-def start(version: str, port: int, heap: str, timeout: float) -> Node:
-    """Start a node (or reuse ours already running on that port) and wait for yellow."""
+def start(version: str, port: int, heap: str, timeout: float, fresh: bool = False) -> Node:
+    """Start a node (or reuse ours already running on that port) and wait for yellow.
+
+    ``fresh`` wipes the node's data first (CI runs start from an empty cluster).
+    """
     node = Node(port)
     if node.pid() is not None and health(node.url):
-        log(f"already running on {node.url} (pid {node.pid()})")
-        return node
+        if not fresh:
+            log(f"already running on {node.url} (pid {node.pid()})")
+            return node
+        stop(port)
+    if fresh:
+        shutil.rmtree(node.dir / "data", ignore_errors=True)
     if not _port_free(port):
         raise SystemExit(f"es_node: port {port} is taken by another process; use --port")
     home = fetch(version)
@@ -365,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap", default=os.environ.get("PEHCHAAN_ES_HEAP", "1g"))
     parser.add_argument("--timeout", type=float, default=180.0,
                         help="seconds to wait for the node to turn yellow")
+    parser.add_argument("--fresh", action="store_true",
+                        help="wipe the node's data directory before starting")
     parser.add_argument("--print-env", action="store_true",
                         help="print 'export PEHCHAAN_TEST_ES_URL=...' for eval")
     args = parser.parse_args(argv)
@@ -382,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         port = int(args.port)
     if args.command == "start":
-        node = start(version, port, args.heap, args.timeout)
+        node = start(version, port, args.heap, args.timeout, fresh=args.fresh)
         print(f"export PEHCHAAN_TEST_ES_URL={node.url}" if args.print_env else node.url)
         return 0
     if args.command == "stop":
