@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.explain import MISSING, Explained, FeatureResult, FeatureScore
-from matcher.names import compare_names
+from matcher.names import compare_names as _compare_names
 from pehchaan.districts import canonical_district
 from pehchaan.person import Person
+
+
+compare_names = lru_cache(maxsize=131_072)(_compare_names)
+"""Names repeat across a state's records (and results are immutable), so pairs are cached."""
 
 
 @dataclass(frozen=True, slots=True)
