@@ -24,6 +24,11 @@ METHOD_ACTIONS = {"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write"
                   "PATCH": "write", "DELETE": "delete"}
 
 
+# Person-match features named differently from the record field they compare.
+FEATURE_FIELDS = {"name": "names", "age": "age"}
+WITHHELD = "withheld for this role"
+
+
 class MatrixError(ValueError):
     """The matrix file is malformed; the message names the place."""
 
@@ -138,7 +143,21 @@ class AccessMatrix:
             out[key] = walked
         if isinstance(out.get("hits"), list) and isinstance(out.get("count"), int):
             out["count"] = len(out["hits"])
+        if isinstance(out.get("features"), list) and isinstance(obj.get("person"), dict):
+            self._withhold_features(scope, out["features"])
         return out
+
+    @staticmethod
+    def _withhold_features(scope: RoleScope, features: list[Any]) -> None:
+        """A feature's explanation quotes the record's field: withheld when it is hidden."""
+        allowed = scope.fields.get("persons", frozenset({"id"}))
+        if allowed is None:
+            return
+        for feature in features:
+            if isinstance(feature, dict) and "detail" in feature:
+                name = str(feature.get("name", ""))
+                if FEATURE_FIELDS.get(name, name) not in allowed:
+                    feature["detail"] = WITHHELD
 
 
 def _strings(value: Any, where: str) -> list[str]:
