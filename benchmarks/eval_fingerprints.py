@@ -11,18 +11,24 @@ other images. Progress goes to stderr; the last stdout line is a JSON object.
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
-import sys
-import time
-from itertools import combinations
-from pathlib import Path
+import os
 
-import numpy as np
+# small matrices: BLAS threads only add contention on a shared machine
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from matcher.fingerprint import Prepared, extract, match, prepare
-from pehchaan.errors import ValidationError
+import argparse  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from itertools import combinations  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from matcher.fingerprint import Prepared, extract, match, prepare  # noqa: E402
+from pehchaan.errors import ValidationError  # noqa: E402
 
 EXTS = {".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg", ".wsq"}
 NAME = re.compile(r"^(?P<finger>[^_]+)_(?P<imp>[^_.]+)$")

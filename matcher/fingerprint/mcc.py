@@ -42,7 +42,7 @@ DELTA_D = 2.0 * math.pi / ND
 class Cylinders:
     """Cylinders of the valid minutiae of one template.
 
-    ``values`` (n, NS*NS*ND) are zero in invalid cells; ``valid`` (n, NS*NS*ND)
+    ``values`` (n, N_CELLS*ND) are zero in invalid cells; ``valid`` (n, N_CELLS*ND)
     marks the cells inside the print; ``index`` maps rows back to template minutiae.
     """
 
@@ -60,14 +60,17 @@ def dphi(a: F64 | float, b: F64 | float) -> F64:
 
 
 def _cell_offsets() -> F64:
-    """Cell centres relative to the minutia before rotation, (NS*NS, 2), row-major (i=x, j=y)."""
+    """Centres of the cells inside the disc of radius R, relative to the minutia
+    before rotation, (C, 2), row-major (i=x, j=y). Cells outside the disc are
+    never valid, so they are not stored at all."""
     c = (np.arange(NS) - (NS - 1) / 2.0) * DELTA_S
     ii, jj = np.meshgrid(c, c, indexing="ij")
-    return np.stack([ii.ravel(), jj.ravel()], axis=1)
+    grid = np.stack([ii.ravel(), jj.ravel()], axis=1)
+    return grid[np.hypot(grid[:, 0], grid[:, 1]) <= R]
 
 
 _OFFSETS = _cell_offsets()
-_IN_DISC = np.hypot(_OFFSETS[:, 0], _OFFSETS[:, 1]) <= R
+N_CELLS = len(_OFFSETS)  # 208 of the 16 x 16 grid
 _DIR_CENTRES = -math.pi + (np.arange(ND) + 0.5) * DELTA_D
 
 
@@ -115,14 +118,19 @@ def cylinders(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinders:
     py = xy[:, 1, None] + s[:, None] * ox[None, :] + c[:, None] * oy[None, :]
     cells = np.stack([px, py], axis=-1)  # (n, C, 2)
     hull = hull_mask(xy, shape)
-    cell_valid = _lookup(hull, cells) & _IN_DISC[None, :]  # (n, C)
+    cell_valid = _lookup(hull, cells)  # (n, C)
 
-    d2 = (px[:, :, None] - xy[None, None, :, 0]) ** 2 + (py[:, :, None] - xy[None, None, :, 1]) ** 2
-    near = d2 <= (3 * SIGMA_S) ** 2
-    near[np.arange(n), :, np.arange(n)] = False  # a minutia is not its own neighbour
-    cs = np.where(near, np.exp(-d2 / (2 * SIGMA_S**2)) / (SIGMA_S * math.sqrt(2 * math.pi)), 0.0)
-    cd = _cd_area(dphi(angle[:, None], angle[None, :]))  # (n, n, ND)
-    v = np.einsum("ict,itk->ick", cs, cd)  # (n, C, ND)
+    # float32 for the (n, C, n) distance arrays: they dominate the cost
+    mx, my = xy[:, 0].astype(np.float32), xy[:, 1].astype(np.float32)
+    d2 = (px.astype(np.float32)[:, :, None] - mx) ** 2 + (
+        py.astype(np.float32)[:, :, None] - my
+    ) ** 2
+    cs = np.exp(d2 * np.float32(-1.0 / (2 * SIGMA_S**2)))
+    cs *= np.float32(1.0 / (SIGMA_S * math.sqrt(2 * math.pi)))
+    cs[d2 > (3 * SIGMA_S) ** 2] = 0.0
+    cs[np.arange(n), :, np.arange(n)] = 0.0  # a minutia is not its own neighbour
+    cd = _cd_area(dphi(angle[:, None], angle[None, :])).astype(np.float32)  # (n, n, ND)
+    v = np.matmul(cs, cd).astype(np.float64)  # (n, C, ND): sum over t of C_S * C_D
     psi = 1.0 / (1.0 + np.exp(-TAU_PSI * (v - MU_PSI)))
     valid = np.repeat(cell_valid[:, :, None], ND, axis=2)
     psi = np.where(valid, psi, 0.0)
@@ -130,7 +138,7 @@ def cylinders(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinders:
     # a cylinder is usable when most of its disc lies in the print and it has neighbours
     dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
     neighbours = ((dist <= R + 3 * SIGMA_S).sum(axis=1) - 1) >= MIN_NEIGHBOURS
-    enough = cell_valid.sum(axis=1) >= MIN_VALID_FRACTION * _IN_DISC.sum()
+    enough = cell_valid.sum(axis=1) >= MIN_VALID_FRACTION * N_CELLS
     keep = np.nonzero(neighbours & enough)[0]
     vals = psi[keep].reshape(len(keep), -1)
     vm = valid[keep].reshape(len(keep), -1)
@@ -151,13 +159,11 @@ def cylinders_reference(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinder
             for t in range(n)
             if t != i and math.hypot(xy[t, 0] - x0, xy[t, 1] - y0) <= R + 3 * SIGMA_S
         )
-        row = np.zeros((NS * NS, ND))
-        valid = np.zeros((NS * NS, ND), dtype=bool)
+        row = np.zeros((N_CELLS, ND))
+        valid = np.zeros((N_CELLS, ND), dtype=bool)
         n_valid = 0
-        for ci in range(NS * NS):
+        for ci in range(N_CELLS):
             ox, oy = _OFFSETS[ci]
-            if math.hypot(ox, oy) > R:
-                continue
             px = x0 + math.cos(a0) * ox - math.sin(a0) * oy
             py = y0 + math.sin(a0) * ox + math.cos(a0) * oy
             if not _lookup(hull, np.array([px, py]))[()]:
@@ -179,7 +185,7 @@ def cylinders_reference(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinder
                     total += g * area
                 row[ci, k] = 1.0 / (1.0 + math.exp(-TAU_PSI * (total - MU_PSI)))
                 valid[ci, k] = True
-        if nb >= MIN_NEIGHBOURS and n_valid >= MIN_VALID_FRACTION * _IN_DISC.sum():
+        if nb >= MIN_NEIGHBOURS and n_valid >= MIN_VALID_FRACTION * N_CELLS:
             keep.append(i)
             rows.append(row.ravel())
             masks.append(valid.ravel())
@@ -193,7 +199,7 @@ def cylinders_reference(xy: F64, angle: F64, shape: tuple[int, int]) -> Cylinder
 
 
 def _empty() -> Cylinders:
-    z = np.zeros((0, NS * NS * ND))
+    z = np.zeros((0, N_CELLS * ND))
     return Cylinders(
         z, z.astype(bool), np.zeros(0), np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=np.intp)
     )
@@ -221,7 +227,7 @@ def local_similarity(a: Cylinders, b: Cylinders) -> F64:
     diff = np.sqrt(np.maximum(aa + bb - 2 * ab, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         sim = np.where(na + nb > 0, 1.0 - diff / (na + nb), 0.0)
-    ok = common >= MIN_COMMON_FRACTION * ND * _IN_DISC.sum()
+    ok = common >= MIN_COMMON_FRACTION * ND * N_CELLS
     ok &= np.abs(dphi(a.angle[:, None], b.angle[None, :])) <= MAX_DIR_DIFF
     return np.where(ok, sim, 0.0)
 
@@ -234,7 +240,7 @@ def local_similarity_reference(a: Cylinders, b: Cylinders) -> F64:
             if abs(float(dphi(a.angle[i], b.angle[j]))) > MAX_DIR_DIFF:
                 continue
             common = a.valid[i] & b.valid[j]
-            if common.sum() < MIN_COMMON_FRACTION * ND * _IN_DISC.sum():
+            if common.sum() < MIN_COMMON_FRACTION * ND * N_CELLS:
                 continue
             ca, cb = a.values[i][common], b.values[j][common]
             den = np.linalg.norm(ca) + np.linalg.norm(cb)

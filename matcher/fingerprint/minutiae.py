@@ -24,11 +24,11 @@ ENDING, BIFURCATION = 1, 2
 
 # false-minutia rules, in ridge periods (about 9 px at 500 ppi)
 BORDER = 1.2  # minutiae this close to the edge of the ridge area are cut ridges
-REACH = 2.0  # ridges shorter than this between two minutiae are spurs/bridges
-BREAK = 1.8  # facing endings closer than this are one broken ridge
+REACH = 1.5  # ridges shorter than this between two minutiae are spurs/bridges
+BREAK = 1.4  # facing endings closer than this are one broken ridge
 TINY = 0.6  # any two minutiae closer than this are noise
 CROWD_RADIUS, CROWD_MAX = 1.5, 3  # this many minutiae within the radius are noise
-MIN_COHERENCE = 0.2  # minutiae where ridges have no clear direction are noise
+MIN_COHERENCE = 0.1  # minutiae where ridges have no clear direction are noise
 
 # neighbour offsets in circular order (dy, dx), starting east, y down
 _RING = ((0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1))
