@@ -180,12 +180,13 @@ def candidates_query(weights: Mapping[str, float],
 
 def candidates_body(weights: Mapping[str, float], tag_groups: Sequence[Sequence[str]],
                     size: int, search_after: Sequence[Any] | None = None) -> JsonDict:
-    """The search request: best score first, ties by id, only ids and matched names back."""
+    """The search request: best score first, ties by id; bodies and matched key names
+    come back in the same round trip."""
     body: JsonDict = {
         "query": candidates_query(weights, tag_groups),
         "sort": [{"_score": "desc"}, {"id": "asc"}],
         "size": size,
-        "_source": False,
+        "_source": ["body"],
         "track_total_hits": False,
     }
     if search_after is not None:
@@ -199,15 +200,17 @@ def count_query(tag_groups: Sequence[Sequence[str]] = ()) -> JsonDict:
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
-def key_counts_body(keys: Sequence[str]) -> JsonDict:
-    """Document frequency of each key, by a terms aggregation restricted to those keys."""
-    return {
-        "size": 0,
-        "track_total_hits": False,
-        "query": {"terms": {"keys": list(keys)}},
-        "aggs": {"keys": {"terms": {"field": "keys", "include": list(keys),
-                                    "size": max(1, len(keys))}}},
-    }
+def key_counts_searches(keys: Sequence[str]) -> list[JsonDict]:
+    """An ``_msearch`` body: one exact hit count per key (document frequency).
+
+    A single-term count is answered from Lucene's term statistics, so common keys
+    (``singh``) cost no more than rare ones, unlike a terms aggregation.
+    """
+    out: list[JsonDict] = []
+    for key in keys:
+        out.append({})
+        out.append({"size": 0, "track_total_hits": True, "query": {"term": {"keys": key}}})
+    return out
 
 
 def scan_body(size: int, search_after: Sequence[Any] | None = None) -> JsonDict:

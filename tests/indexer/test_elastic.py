@@ -62,10 +62,17 @@ def test_candidates_body_names_each_key_and_filters_each_group() -> None:
         {"terms": {"tags": ["district:rohtak", "district:hisar"]}},
         {"terms": {"tags": ["status:wanted"]}}]
     assert body["sort"] == [{"_score": "desc"}, {"id": "asc"}]
-    assert body["size"] == 12 and body["_source"] is False
+    assert body["size"] == 12 and body["_source"] == ["body"]
     assert "search_after" not in body
     assert q.candidates_body({"k": 1.0}, [], 5, [1.0, "x"])["search_after"] == [1.0, "x"]
     assert "filter" not in q.candidates_query({"k": 1.0})["bool"]
+
+
+def test_key_counts_are_one_exact_count_per_key() -> None:
+    searches = q.key_counts_searches(["n:ram", "n:राम"])
+    assert searches == [
+        {}, {"size": 0, "track_total_hits": True, "query": {"term": {"keys": "n:ram"}}},
+        {}, {"size": 0, "track_total_hits": True, "query": {"term": {"keys": "n:राम"}}}]
 
 
 def test_weights_must_be_finite_and_not_negative() -> None:
