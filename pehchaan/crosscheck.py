@@ -14,9 +14,17 @@ the few candidates that share a key. The store is read through ``SearchBackend``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import json
+import os
+import queue
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from indexer.base import SearchBackend
@@ -29,12 +37,16 @@ from matcher.plate_similarity import (
     similarity_from_cost,
 )
 from matcher.plates import loose_compact, spelling_variants, try_parse
-from matcher.vehicle_ids import TAIL, id_score, id_similarity
+from matcher.vehicle_ids import SHORT_TAIL, TAIL, id_score, id_similarity
 from pehchaan.vehicles import KIND as VEHICLES
 
 WANTED_STATUSES = frozenset({"stolen", "abandoned", "wanted-linked"})
 WANTED_PERSON_STATUSES = ("wanted", "proclaimed_offender")
-PLATE_MIN = 0.55  # one dropped character (0.59) still hits; an arbitrary substitution does not
+# A reading that is not a valid plate hits down to one dropped character (0.59); a reading
+# that is itself a valid, different plate is another real vehicle unless the error is a
+# likely one (a 3/8-type confusion or a swap, 0.65): drops and doubles are not enough.
+PLATE_MIN = 0.55
+PLATE_MIN_VALID = 0.64
 ID_MIN = 0.55
 NAME_MIN = 0.85
 FIELD_ALIASES = {
@@ -68,23 +80,23 @@ class Registration:
 
 def registration_from_row(values: Mapping[str, Any]) -> Registration:
     """Pick the identifiers out of a CSV/JSONL row; RowError when nothing is checkable."""
-    found: dict[str, str | None] = {}
+    found: dict[str, str | None] = dict.fromkeys(FIELD_ALIASES)
     used: set[str] = set()
     for name, aliases in FIELD_ALIASES.items():
-        found[name] = None
         for alias in aliases:
-            if alias in values and values[alias] not in (None, ""):
-                value = values[alias]
-                if isinstance(value, list):
-                    value = " ".join(str(v) for v in value)
-                if not isinstance(value, str | int):
-                    raise RowError("must be text", alias)
-                value = str(value).strip()
-                if len(value) > MAX_VALUE:
-                    raise RowError(f"longer than {MAX_VALUE} characters", alias)
-                found[name] = value
-                used.add(alias)
-                break
+            value = values.get(alias)
+            if value is None or value == "":
+                continue
+            if isinstance(value, list):
+                value = " ".join(str(v) for v in value)
+            elif not isinstance(value, str | int):
+                raise RowError("must be text", alias)
+            value = str(value).strip()
+            if len(value) > MAX_VALUE:
+                raise RowError(f"longer than {MAX_VALUE} characters", alias)
+            found[name] = value
+            used.add(alias)
+            break
     for name in ("registration", "chassis", "engine"):
         value = found[name]
         if value is not None and len(loose_compact(value)) < 4:
@@ -137,9 +149,10 @@ class WantedIndex:
 
     def __init__(self) -> None:
         self.vehicles: list[_WantedVehicle] = []
-        self.plate_exact: dict[str, list[int]] = {}
-        self.plate_del: dict[str, list[int]] = {}
-        self.ids: dict[str, dict[str, list[int]]] = {"chassis": {}, "engine": {}}
+        # folded spellings and their one-character deletions, one namespace: a reading
+        # matches when it or one of its deletions is there (symmetric deletion)
+        self.plates: dict[str, list[int]] = {}
+        self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
 
@@ -166,19 +179,13 @@ class WantedIndex:
             spellings = spelling_variants(plate) if plate else (loose_compact(reg),)
             for spelling in spellings:
                 f = fold(spelling)
-                _add(self.plate_exact, f, n)
+                _add(self.plates, f, n)
                 for d in deletions(f):
-                    _add(self.plate_del, d, n)
+                    _add(self.plates, d, n)
         for name in ("chassis", "engine"):
             value = body.get(name)
             if value:
-                table = self.ids[name]
-                f = fold(loose_compact(value))
-                _add(table, "f:" + f, n)
-                tail = f[-TAIL:]
-                _add(table, "t:" + tail, n)
-                for d in deletions(tail):
-                    _add(table, "d:" + d, n)
+                self.ids[name].add(fold(loose_compact(str(value))), n)
 
     # -- checks ------------------------------------------------------------------
     def check(self, reg: Registration) -> list[Hit]:
@@ -200,18 +207,19 @@ class WantedIndex:
         if not obs:
             return []
         f = fold(obs)
-        found: set[int] = set(self.plate_exact.get(f, ()))
-        found.update(self.plate_del.get(f, ()))
-        for d in deletions(f):
-            found.update(self.plate_exact.get(d, ()))
-            found.update(self.plate_del.get(d, ()))
+        found = _gather(self.plates, (f, *_dels(f)))
+        if not found:
+            return []
         hits = []
+        parsed = _parsed_canonical(obs)
         for n in found:
             v = self.vehicles[n]
             assert v.registration is not None
             registered = _registered(v.registration)
             score = similarity_from_cost(misread_cost(obs, registered))
-            if score >= PLATE_MIN:
+            if parsed is not None and parsed == v.registration:
+                score = 1.0
+            if score >= (PLATE_MIN if parsed is None else PLATE_MIN_VALID):
                 _, ops = explain_misread(obs, registered)
                 how = "exact" if not ops else "misread"
                 hits.append(Hit("registration", how, score,
@@ -223,15 +231,7 @@ class WantedIndex:
         s = loose_compact(value)
         if len(s) < 4:
             return []
-        table = self.ids[name]
-        f = fold(s)
-        tail = f[-TAIL:]
-        found: set[int] = set(table.get("f:" + f, ()))
-        found.update(table.get("t:" + tail, ()))
-        found.update(table.get("d:" + tail, ()))
-        for d in deletions(tail):
-            found.update(table.get("t:" + d, ()))
-            found.update(table.get("d:" + d, ()))
+        found = self.ids[name].lookup(fold(s))
         hits = []
         for n in found:
             v = self.vehicles[n]
@@ -254,9 +254,69 @@ class WantedIndex:
         return list(_owner_hits(self.backend, owner))
 
 
+def _parsed_canonical(obs: str) -> str | None:
+    plate = try_parse(obs)
+    return None if plate is None else plate.canonical
+
+
 @lru_cache(maxsize=200_000)
 def _registered(registration: str) -> Registered:
     return Registered.from_text(registration)
+
+
+class IdTables:
+    """Keys of the wanted chassis (or engine) numbers, confusion-folded.
+
+    A full number is found by its folded form and deletion neighbourhood (one dropped,
+    doubled, swapped or substituted character), and by its last 5-6 characters only from
+    readings that hold nothing more; a number recorded only as its last characters is
+    found from the end of full readings. Tail-only matching between two full numbers
+    would tie unrelated engines that share their last digits.
+    """
+
+    __slots__ = ("full", "short", "tail5", "tail6")
+
+    def __init__(self) -> None:
+        self.full: dict[str, list[int]] = {}
+        self.short: dict[str, list[int]] = {}
+        self.tail6: dict[str, list[int]] = {}
+        self.tail5: dict[str, list[int]] = {}
+
+    def add(self, f: str, n: int) -> None:
+        if len(f) > TAIL:
+            _add(self.full, f, n)
+            for d in _dels(f):
+                _add(self.full, d, n)
+            _add(self.tail6, f[-TAIL:], n)
+            _add(self.tail5, f[-SHORT_TAIL:], n)
+        else:
+            _add(self.short, f, n)
+
+    def lookup(self, f: str) -> set[int]:
+        if len(f) > TAIL:
+            found = _gather(self.full, (f, *_dels(f)))
+            found |= _gather(self.short, (f[-TAIL:], f[-SHORT_TAIL:]))
+            return found
+        found = _gather(self.short, (f,))
+        found |= _gather(self.tail5, (f[-SHORT_TAIL:],))
+        if len(f) == TAIL:
+            found |= _gather(self.tail6, (f,))
+        return found
+
+
+def _dels(f: str) -> list[str]:
+    return [f[:i] + f[i + 1:] for i in range(len(f))]
+
+
+def _gather(table: dict[str, list[int]], keys: Iterable[str]) -> set[int]:
+    """Union of the buckets of ``keys`` (most are absent)."""
+    found: set[int] = set()
+    get = table.get
+    for key in keys:
+        bucket = get(key)
+        if bucket:
+            found.update(bucket)
+    return found
 
 
 def _add(table: dict[str, list[int]], key: str, n: int) -> None:
@@ -370,3 +430,247 @@ def check_rows(index: WantedIndex,
             yield RowResult(line, None, error=exc)
             continue
         yield RowResult(line, reg, tuple(index.check(reg)))
+
+
+# -- jobs: submitted, persisted, resumed after a restart -------------------------------
+
+JOB_DB = "crosscheck.sqlite3"
+JOB_INPUTS = "crosscheck-inputs"
+CHUNK_ROWS = 1000
+_JOB_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, state TEXT NOT NULL, input TEXT NOT NULL, fmt TEXT NOT NULL,
+    total INTEGER NOT NULL, processed INTEGER NOT NULL DEFAULT 0,
+    last_line INTEGER NOT NULL DEFAULT 0, hits INTEGER NOT NULL DEFAULT 0,
+    bad INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL, updated TEXT NOT NULL,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS results (
+    job_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+"""
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """A job as its submitter sees it: state and progress."""
+
+    id: str
+    state: str
+    total: int
+    processed: int
+    hits: int
+    bad: int
+    created: str
+    updated: str
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "state": self.state,
+                "progress": {"processed": self.processed, "total": self.total,
+                             "fraction": round(self.processed / self.total, 4)
+                             if self.total else 1.0},
+                "hits": self.hits, "bad_rows": self.bad, "created": self.created,
+                "updated": self.updated, "error": self.error}
+
+
+class JobStore:
+    """Job state, progress and results in ``crosscheck.sqlite3`` under the data directory.
+
+    The results of a chunk and the job's progress are written in one transaction, so a
+    job killed at any point resumes after the last committed line with no duplicates.
+    """
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / JOB_INPUTS).mkdir(exist_ok=True)
+        self.path = self.data_dir / JOB_DB
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                     timeout=30.0)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_JOB_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def create_from_rows(self, rows: Sequence[Mapping[str, Any]]) -> JobStatus:
+        """A job over rows given in a request; they are saved as JSONL first."""
+        job_id = uuid.uuid4().hex[:16]
+        path = self.data_dir / JOB_INPUTS / f"{job_id}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return self._insert(job_id, path, "jsonl", len(rows))
+
+    def create_from_file(self, source: Path, fmt: str) -> JobStatus:
+        """A job over a file already saved under the data directory (an upload)."""
+        job_id = uuid.uuid4().hex[:16]
+        path = self.data_dir / JOB_INPUTS / f"{job_id}.{fmt}"
+        source.replace(path)
+        return self._insert(job_id, path, fmt, _count_rows(path, fmt))
+
+    def _insert(self, job_id: str, path: Path, fmt: str, total: int) -> JobStatus:
+        now = _now()
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO jobs(id, state, input, fmt, total, created, updated) "
+                "VALUES (?,?,?,?,?,?,?)", (job_id, "queued", str(path), fmt, total, now, now))
+        status = self.get(job_id)
+        assert status is not None
+        return status
+
+    def get(self, job_id: str) -> JobStatus | None:
+        row = self._conn.execute(
+            "SELECT id, state, total, processed, hits, bad, created, updated, error "
+            "FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return None if row is None else JobStatus(*row)
+
+    def unfinished(self) -> list[str]:
+        rows = self._conn.execute("SELECT id FROM jobs WHERE state IN ('queued','running') "
+                                  "ORDER BY created, id").fetchall()
+        return [r[0] for r in rows]
+
+    def input_of(self, job_id: str) -> tuple[Path, str, int]:
+        row = self._conn.execute("SELECT input, fmt, last_line FROM jobs WHERE id=?",
+                                 (job_id,)).fetchone()
+        return Path(row[0]), row[1], int(row[2])
+
+    def set_state(self, job_id: str, state: str, error: str | None = None) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE jobs SET state=?, error=?, updated=? WHERE id=?",
+                               (state, error, _now(), job_id))
+
+    def commit_chunk(self, job_id: str, last_line: int, results: Sequence[RowResult]) -> None:
+        """Results of a chunk and the progress after it, atomically."""
+        items: list[tuple[str, str]] = []
+        hits = bad = 0
+        for res in results:
+            if res.error is not None:
+                bad += 1
+                items.append(("bad", json.dumps(res.bad_dict(), ensure_ascii=False)))
+            for hit in res.hit_dicts():
+                hits += 1
+                items.append(("hit", json.dumps(hit, ensure_ascii=False)))
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                start = conn.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM results "
+                                     "WHERE job_id=?", (job_id,)).fetchone()[0]
+                conn.executemany(
+                    "INSERT INTO results(job_id, seq, kind, body) VALUES (?,?,?,?)",
+                    [(job_id, start + i, kind, body) for i, (kind, body) in enumerate(items)])
+                conn.execute(
+                    "UPDATE jobs SET processed=processed+?, last_line=?, hits=hits+?, "
+                    "bad=bad+?, updated=? WHERE id=?",
+                    (len(results), last_line, hits, bad, _now(), job_id))
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                conn.execute("ROLLBACK")
+                raise
+
+    def results(self, job_id: str, *, kind: str | None = None, offset: int = 0,
+                limit: int = 1000) -> list[dict[str, Any]]:
+        sql = "SELECT kind, body FROM results WHERE job_id=?"
+        params: list[Any] = [job_id]
+        if kind:
+            sql += " AND kind=?"
+            params.append(kind)
+        sql += " ORDER BY seq LIMIT ? OFFSET ?"
+        params += [limit, offset]
+        return [{"kind": k, **json.loads(b)} for k, b in self._conn.execute(sql, params)]
+
+
+def _count_rows(path: Path, fmt: str) -> int:
+    with path.open("rb") as fh:
+        lines = sum(1 for line in fh if line.strip())
+    return max(0, lines - 1) if fmt == "csv" else lines
+
+
+def iter_file_rows(path: Path, fmt: str | None = None, *, after_line: int = 0,
+                   ) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """``(line, values, error)`` of a CSV/JSONL file, skipping lines already processed."""
+    from indexer.ingest import read_rows
+
+    for raw in read_rows(path, fmt):
+        if raw.line > after_line:
+            yield raw.line, raw.values, raw.error
+
+
+def run_job(store: JobStore, backend: SearchBackend, job_id: str, *,
+            index: WantedIndex | None = None, max_chunks: int | None = None) -> JobStatus:
+    """Run (or resume) a job to the end; ``max_chunks`` stops early (tests of resume)."""
+    path, fmt, last_line = store.input_of(job_id)
+    store.set_state(job_id, "running")
+    try:
+        index = index or WantedIndex.build(backend)
+        chunk: list[tuple[int, dict[str, Any] | None, str | None]] = []
+        chunks = 0
+        for row in iter_file_rows(path, fmt, after_line=last_line):
+            chunk.append(row)
+            if len(chunk) >= CHUNK_ROWS:
+                store.commit_chunk(job_id, chunk[-1][0], list(check_rows(index, chunk)))
+                chunk = []
+                chunks += 1
+                if max_chunks is not None and chunks >= max_chunks:
+                    status = store.get(job_id)
+                    assert status is not None
+                    return status
+        if chunk:
+            store.commit_chunk(job_id, chunk[-1][0], list(check_rows(index, chunk)))
+        store.set_state(job_id, "done")
+    except Exception as exc:  # the job records why it stopped; the server keeps running
+        store.set_state(job_id, "failed", f"{type(exc).__name__}: {exc}")
+    status = store.get(job_id)
+    assert status is not None
+    return status
+
+
+class JobRunner:
+    """One worker thread per data directory; resumes unfinished jobs when it starts."""
+
+    def __init__(self, store: JobStore, backend: SearchBackend) -> None:
+        self.store = store
+        self.backend = backend
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="crosscheck", daemon=True)
+        for job_id in store.unfinished():
+            self._queue.put(job_id)
+        self._thread.start()
+
+    def submit(self, job_id: str) -> None:
+        self._queue.put(job_id)
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            status = self.store.get(job_id)
+            if status is not None and status.state in ("queued", "running"):
+                run_job(self.store, self.backend, job_id)
+
+
+_runners: dict[tuple[str, int], JobRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def get_runner(data_dir: Path | str, backend: SearchBackend) -> JobRunner:
+    """The runner of a data directory (and store), started (and resuming) on first use."""
+    key = (str(Path(data_dir).resolve()), id(backend))
+    with _runners_lock:
+        runner = _runners.get(key)
+        if runner is None:
+            runner = JobRunner(JobStore(data_dir), backend)
+            _runners[key] = runner
+        return runner
