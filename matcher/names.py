@@ -22,7 +22,7 @@ from matcher.explain import FeatureScore
 from transliteration.keys import canonical_token
 from transliteration.parse import parse_name
 from transliteration.phonetic import fold_latin
-from transliteration.romanize import romanize_token, to_latin
+from transliteration.romanize import romanize_token
 from transliteration.script import Script, detect_script
 from transliteration.wordlists import common_tokens
 
@@ -31,18 +31,21 @@ EXTRA_TOKEN_PENALTY = 0.35  # weight of an unmatched token of the longer name (m
 MISSING_TOKEN_PENALTY = 1.0  # weight of an unmatched token when both names have it unmatched
 RANK_DISCOUNT = 0.12  # how much an unlikely romanization is discounted (1 - p/p_best) * this
 FOLD_WEIGHT = 0.98  # a match only after folding (aa/a, w/v, doubled letters) counts a bit less
-Spelling = tuple[str, str, float]  # (raw spelling, folded spelling, weight)
+Spelling = tuple[str, str, float]  # (raw spelling, folded spelling, likelihood factor)
 
 
 @lru_cache(maxsize=262144)
 def spellings(token: str) -> tuple[Spelling, ...]:
-    """Latin spellings of a token (raw and folded) with their weights, best first."""
+    """Latin spellings of a token (raw, folded, factor) best first; the factor discounts a
+    spelling by how much less likely it is than the best one (1.0 for the best)."""
     token = canonical_token(token)
     if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
+        opts = romanize_token(token)
+        w0 = opts[0][1]
         out: list[Spelling] = []
-        for s, w in romanize_token(token):
+        for s, w in opts:
             c = canonical_token(s)
-            out.append((c, fold_latin(c), w))
+            out.append((c, fold_latin(c), 1 - RANK_DISCOUNT * (1 - w / w0)))
         return tuple(out)
     return ((token, fold_latin(token), 1.0),)
 
@@ -52,17 +55,16 @@ def string_similarity(x: str, y: str) -> float:
     return Levenshtein.normalized_similarity(x, y)
 
 
-def _pair_similarity(x: Spelling, y: Spelling) -> float:
-    """Raw spellings compared as written, folded ones slightly discounted; the better wins."""
-    raw = string_similarity(x[0], y[0])
-    if raw == 1.0:
-        return 1.0
-    return max(raw, FOLD_WEIGHT * string_similarity(x[1], y[1]))
+_lev = Levenshtein.normalized_similarity
 
 
 @lru_cache(maxsize=1_000_000)
 def token_similarity(a: str, b: str) -> float:
-    """Similarity in [0, 1] of two normalised tokens of any script (symmetric)."""
+    """Similarity in [0, 1] of two normalised tokens of any script (symmetric).
+
+    Best over spelling pairs of max(raw similarity, FOLD_WEIGHT x folded similarity), times
+    both spellings' likelihood factors. Pairs that cannot beat the best so far are skipped.
+    """
     if a == b:
         return 1.0
     if b < a:
@@ -74,23 +76,30 @@ def token_similarity(a: str, b: str) -> float:
             return 1.0 if fa == fb else 0.0
         return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
     best = 0.0
-    pa0, pb0 = sa[0][2], sb[0][2]
-    for x in sa:
-        for y in sb:
-            disc = RANK_DISCOUNT * ((1 - x[2] / pa0) + (1 - y[2] / pb0))
-            if 1 - disc <= best:
+    for xr, xf, xw in sa:
+        for yr, yf, yw in sb:
+            f = xw + yw - 1
+            if f <= best:
                 continue
-            v = _pair_similarity(x, y) * (1 - disc)
+            if xr == yr:
+                sim = 1.0
+            else:
+                sim = _lev(xr, yr)
+                folded = FOLD_WEIGHT * _lev(xf, yf)
+                if folded > sim:
+                    sim = folded
+            v = sim * f
             if v > best:
                 best = v
     return best
 
 
+@lru_cache(maxsize=262144)
 def token_weight(token: str) -> float:
     """Evidence weight of a token: low for very common name parts (Singh, Kumar, Devi)."""
     c = canonical_token(token)
     if detect_script(c) in (Script.DEVANAGARI, Script.MIXED):
-        c = canonical_token(to_latin(c))
+        c = canonical_token(romanize_token(c)[0][0])
     if len(c) == 1:
         return 0.5
     return common_tokens().get(c, 1.0)

@@ -8,9 +8,10 @@ learned model say how often writers still write an "a" in each class.
 Symbol alphabet:
 - consonants: the letter itself, nukta kept (क़); क्ष and ज्ञ are single symbols;
 - vowel signs (ा ि ...) and independent vowels (आ इ ...), with "$" appended at word end;
-- inherent vowel classes: "@1" (one-letter word), "@F" (word-final), "@FC" (word-final after a
-  conjunct: मित्र), "@D" (medial, deleted by the rule), "@K" (medial, kept), "@N" (before
-  anusvara/visarga);
+- inherent vowel classes: "@1" (one-letter word), "@F" (word-final), "@FR" (word-final after
+  a conjunct ending in र/य/व/ल: मित्र), "@FC" (word-final after another conjunct: धर्म),
+  "@I" (first letter), "@C" (before a conjunct: जसप्रीत), "@D" (medial, deleted by the rule:
+  कमला), "@K" (medial, kept), "@N" (before anusvara/visarga);
 - anusvara: "ंp" before a labial (चंपा → m), "ंh" before ह (सिंह → ng), "ं" before
   other consonants, "ं$" at word end;
 - visarga "ः"; other marks are dropped.
@@ -18,6 +19,7 @@ Symbol alphabet:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -93,8 +95,12 @@ def _units(word: str) -> list[_Unit]:
     return units
 
 
+_DELETED = ("", "@D", "@F", "@FC", "@FR", "@C")
+_CLUSTER_FINAL_KEEPS = set("रयवल")  # मित्र, सूर्य, शुक्ल: the final "a" is usually written
+
+
 def _has_vowel(u: _Unit) -> bool:
-    return u.kind == "V" or (u.kind == "C" and u.vowel not in ("", "@D", "@F", "@FC"))
+    return u.kind == "V" or (u.kind == "C" and u.vowel not in _DELETED)
 
 
 def _classify_schwas(units: list[_Unit]) -> None:
@@ -110,17 +116,20 @@ def _classify_schwas(units: list[_Unit]) -> None:
         nxt = units[pos + 1] if pos + 1 < len(units) else None
         prev = units[pos - 1] if pos > 0 else None
         after_cluster = prev is not None and prev.kind == "C" and prev.vowel == ""
+        # an anusvara follows a vowel, so a consonant after it is preceded by a vowel
+        prev_voiced = prev is not None and (_has_vowel(prev) or prev.kind == "M")
         if nxt is not None and nxt.kind == "M":
             u.vowel = "@N"
         elif nxt is None:
-            u.vowel = "@FC" if after_cluster else "@F"
-        elif (
-            prev is not None
-            and _has_vowel(prev)
-            and not after_cluster
-            and nxt.kind == "C"
-            and _has_vowel(nxt)
-        ):
+            if after_cluster:
+                u.vowel = "@FR" if u.sym in _CLUSTER_FINAL_KEEPS else "@FC"
+            else:
+                u.vowel = "@F"
+        elif prev is None:
+            u.vowel = "@I"
+        elif nxt.kind == "C" and nxt.vowel == "":
+            u.vowel = "@C"  # before a conjunct: जसप्रीत → jaspreet, जयप्रकाश → jaiprakash
+        elif prev_voiced and not after_cluster and nxt.kind == "C" and _has_vowel(nxt):
             u.vowel = "@D"
         else:
             u.vowel = "@K"
@@ -129,7 +138,7 @@ def _classify_schwas(units: list[_Unit]) -> None:
 @lru_cache(maxsize=131072)
 def symbols(word: str) -> tuple[str, ...]:
     """Symbols of one normalised Devanagari token (see module docstring)."""
-    units = _units(word)
+    units = _units(unicodedata.normalize("NFC", word))
     _classify_schwas(units)
     out: list[str] = []
     last = len(units) - 1

@@ -113,6 +113,7 @@ def _name_keys(text: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+@lru_cache(maxsize=262144)
 def canonical_token_latin(token: str) -> str:
     """Best Latin spelling of a token after the variant table (for joined keys)."""
     token = canonical_token(token)

@@ -14,6 +14,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
         (r"[^a-z]", ""),
+        (r"que$", "k"),
         (r"x", "ks"),
         (r"q", "k"),
         (r"ck", "k"),
@@ -25,6 +26,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"oo", "u"),
         (r"ou", "au"),
         (r"([a-z])\1+", r"\1"),
+        (r"ay(?=[^aeiou]|$)", "ai"),
         (r"y$", "i"),
         (r"(?<=[^aeiou])y(?=[^aeiou])", "i"),
     )

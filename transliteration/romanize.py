@@ -11,18 +11,34 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from transliteration.devanagari import symbols
+from transliteration.devanagari import is_consonant, symbols
 from transliteration.normalize import normalize
 from transliteration.rules import PRIOR, Rules, prior_for
 from transliteration.script import Script, detect_script
+from transliteration.wordlists import read_tsv
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "romanizer.json"
 BEAM = 24
 MAX_SPELLINGS = 8
 MIN_CHUNK_P = 0.02
+
+
+# Names differ from Dakshina's general vocabulary (many English loan words) here, so the
+# trained and the rule distributions are mixed with the rule share given:
+# - ड़/ढ़ are written "r"/"rh" in names and place names (Rewari, Jakhar, Jangra,
+#   Mahendragarh) though "d" in everyday words (ladka);
+# - ै / ऐ are "ai" in names (Saini, Jain, Kaithal) but "a" in English loans (बैंक bank).
+NAME_DOMAIN_MIX = {"ड़": 0.65, "ढ़": 0.65, "ै": 0.5, "ऐ": 0.5}
+
+
+def _mix(trained: dict[str, float], prior: dict[str, float], share: float) -> dict[str, float]:
+    keys = set(trained) | set(prior)
+    return {k: (1 - share) * trained.get(k, 0.0) + share * prior.get(k, 0.0) for k in keys}
 
 
 def _load_model() -> Rules:
@@ -31,7 +47,11 @@ def _load_model() -> Rules:
     if MODEL_PATH.exists():
         with MODEL_PATH.open(encoding="utf-8") as fh:
             trained = json.load(fh)["emissions"]
-        model.update({k: dict(v) for k, v in trained.items()})
+        model.update({unicodedata.normalize("NFC", k): dict(v) for k, v in trained.items()})
+    for sym, share in NAME_DOMAIN_MIX.items():
+        for key in (sym, sym + "$"):
+            if key in model:
+                model[key] = _mix(model[key], prior_for(sym), share)
     return model
 
 
@@ -55,21 +75,83 @@ HABIT_SHARE = 0.4
 def _with_habits(beam: list[tuple[float, str]]) -> list[tuple[float, str]]:
     """Add spellings from regional habits the symbol model cannot produce.
 
-    -ndra → -nder (Surendra/Surender, Mahendra/Mahender: Haryana and Punjab records).
+    - -ndra, -ndar → -nder (Surendra/Surender, Bhupindar/Bhupinder: Haryana, Punjab);
+    - a final cluster ending in n, m, r, l gets a vowel: "krishn" → krishan / krishna,
+      "dharm" → dharam / dharma (names are not written with unpronounceable endings).
     """
     out: dict[str, float] = {s: math.exp(lp) for lp, s in beam}
-    for lp, s in beam:
-        if s.endswith("ndra") or s.endswith("ndr"):
-            alt = s[: -(len(s) - s.rfind("ndr"))] + "nder"
-            p = math.exp(lp)
-            out[alt] = out.get(alt, 0.0) + p * HABIT_SHARE
-            out[s] = out[s] - p * HABIT_SHARE
+
+    def move(src: str, dst: str, share: float) -> None:
+        p = out.get(src, 0.0) * share
+        if p > 0:
+            out[dst] = out.get(dst, 0.0) + p
+            out[src] -= p
+
+    for _, s in beam:
+        for end in ("ndra", "ndr", "ndar"):
+            if s.endswith(end):
+                move(s, s[: -len(end)] + "nder", HABIT_SHARE)
+        m = _FINAL_CLUSTER.search(s)
+        if m and m.group(1) != m.group(2):
+            head, c1, c2 = s[: m.start()], m.group(1), m.group(2)
+            p = out.get(s, 0.0) * 0.8
+            if p > 0:
+                for alt in (head + c1 + "a" + c2, head + c1 + c2 + "a"):
+                    out[alt] = out.get(alt, 0.0) + p / 2
+                out[s] -= p
     return [(math.log(p), s) for s, p in out.items() if p > 0]
+
+
+_FINAL_CLUSTER = re.compile(r"(sh|[bcdfghjkpqstvzlr])([nmrl])$")
+
+
+COMPOUND_SHARE = 0.7  # belief that a token starting with a name element is a compound
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> tuple[str, ...]:
+    return tuple(sorted({normalize(r[0]) for r in read_tsv("name_prefixes.tsv")}, key=len,
+                        reverse=True))
+
+
+def compound_split(token: str) -> tuple[str, str] | None:
+    """(element, rest) when the token starts with a compound-name element (data file) followed
+    by a consonant-initial rest with at least two consonants: ओमप्रकाश → (ओम, प्रकाश)."""
+    for pre in _prefixes():
+        if len(token) > len(pre) and token.startswith(pre):
+            rest = token[len(pre):]
+            syms = symbols(rest)
+            if syms and is_consonant(rest[0]) and sum(1 for s in syms if is_consonant(s[0])) >= 2:
+                return pre, rest
+    return None
 
 
 @lru_cache(maxsize=200_000)
 def romanize_token(token: str) -> tuple[tuple[str, float], ...]:
-    """Weighted Latin spellings of one normalised token (Latin tokens map to themselves)."""
+    """Weighted Latin spellings of one normalised token (Latin tokens map to themselves).
+
+    Compound given names (ओमप्रकाश) mix the spellings of their parts (om + prakash) with
+    those of the whole word.
+    """
+    whole = _romanize_word(token)
+    split = compound_split(token) if detect_script(token) is Script.DEVANAGARI else None
+    if split is None:
+        return whole
+    first, rest = (_romanize_word(p) for p in split)
+    mixed: dict[str, float] = {}
+    for s, w in whole:
+        mixed[s] = mixed.get(s, 0.0) + (1 - COMPOUND_SHARE) * w
+    for s1, w1 in first:
+        for s2, w2 in rest:
+            mixed[s1 + s2] = mixed.get(s1 + s2, 0.0) + COMPOUND_SHARE * w1 * w2
+    best = sorted(mixed.items(), key=lambda x: -x[1])[:MAX_SPELLINGS]
+    total = sum(w for _, w in best)
+    return tuple((s, w / total) for s, w in best)
+
+
+@lru_cache(maxsize=200_000)
+def _romanize_word(token: str) -> tuple[tuple[str, float], ...]:
+    """Beam search over the symbols of one word (no compound handling)."""
     script = detect_script(token)
     if script is Script.LATIN or script is Script.DIGITS or script is Script.OTHER:
         return ((token, 1.0),)
@@ -81,13 +163,21 @@ def romanize_token(token: str) -> tuple[tuple[str, float], ...]:
     beam: list[tuple[float, str]] = [(0.0, "")]
     for sym in symbols(token):
         nxt: dict[str, float] = {}
+        opts = _options(sym)
         for lp, s in beam:
-            for chunk, clp in _options(sym):
+            for chunk, clp in opts:
                 key = s + chunk
                 v = lp + clp
                 old = nxt.get(key)
-                nxt[key] = v if old is None else math.log(math.exp(old) + math.exp(v))
-        beam = [(v, k) for k, v in heapq.nlargest(BEAM, nxt.items(), key=lambda kv: kv[1])]
+                if old is None:
+                    nxt[key] = v
+                else:  # log(exp(old) + exp(v)) without overflow
+                    hi, lo = (old, v) if old > v else (v, old)
+                    nxt[key] = hi + math.log1p(math.exp(lo - hi))
+        if len(nxt) > BEAM:
+            beam = [(v, k) for k, v in heapq.nlargest(BEAM, nxt.items(), key=lambda kv: kv[1])]
+        else:
+            beam = [(v, k) for k, v in nxt.items()]
     best = sorted(_with_habits(beam), key=lambda x: -x[0])[:MAX_SPELLINGS]
     best = [(lp, s) for lp, s in best if s]
     if not best:

@@ -7,6 +7,8 @@ scholarly scheme: ष and श → "sh", क्ष → "ksh"/"x", ज्ञ → "
 
 from __future__ import annotations
 
+import unicodedata
+
 Rules = dict[str, dict[str, float]]
 
 _CONS: Rules = {
@@ -90,6 +92,9 @@ _VOWELS: Rules = {
     "@1": {"a": 1.0},
     "@F": {"": 0.85, "a": 0.15},
     "@FC": {"a": 0.6, "": 0.4},
+    "@FR": {"a": 0.8, "": 0.2},
+    "@I": {"a": 0.95, "e": 0.05},
+    "@C": {"": 0.6, "a": 0.4},
     "@D": {"": 0.7, "a": 0.3},
     "@K": {"a": 0.9, "": 0.05, "e": 0.05},
     "@N": {"a": 0.95, "": 0.05},
@@ -115,6 +120,9 @@ def _word_final(rules: Rules) -> Rules:
 
 
 PRIOR: Rules = {**_CONS, **_VOWELS, **_word_final(_VOWELS)}
+
+
+PRIOR = {unicodedata.normalize("NFC", k): v for k, v in PRIOR.items()}
 
 
 def prior_for(sym: str) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Script(StrEnum):
@@ -41,11 +42,16 @@ def char_script(ch: str) -> Script | None:
     return None
 
 
+@lru_cache(maxsize=262144)
 def detect_script(token: str) -> Script:
     """Script of a token: the one script its letters use, MIXED if several, DIGITS if only digits.
 
     Punctuation and combining marks of no script are ignored; an empty token is OTHER.
     """
+    if token.isascii():
+        if any(c.isalpha() for c in token):
+            return Script.LATIN
+        return Script.DIGITS if any(c.isdigit() for c in token) else Script.OTHER
     seen: set[Script] = set()
     for ch in token:
         s = char_script(ch)

@@ -19,7 +19,7 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from transliteration.devanagari import symbols
+from transliteration.devanagari import is_consonant, is_independent_vowel, symbols
 from transliteration.normalize import normalize
 from transliteration.rules import prior_for
 from transliteration.script import Script, detect_script
@@ -52,7 +52,20 @@ def load_pairs(path: Path) -> list[tuple[tuple[str, ...], str, float]]:
     return out
 
 
+SILENT_OK = {"य", "व", "ह"}  # glides and h may go unwritten; other letters may not
+
+
+def must_write(sym: str) -> bool:
+    """Consonants and independent vowels always leave a trace in the Latin spelling."""
+    base = sym.rstrip("$")
+    return bool(base) and base not in SILENT_OK and (
+        is_consonant(base[0]) or is_independent_vowel(base[0])
+    )
+
+
 def _emit(table: Table, sym: str, chunk: str) -> float:
+    if not chunk and must_write(sym):
+        return 0.0
     return table.get(sym, {}).get(chunk, UNSEEN * (0.2 ** len(chunk)))
 
 
@@ -111,7 +124,11 @@ def m_step(counts: dict[str, dict[str, float]]) -> Table:
         for k, v in prior.items():
             merged[k] += PRIOR_STRENGTH * v
         total = sum(merged.values())
-        probs = {k: v / total for k, v in merged.items() if v / total >= KEEP_P}
+        probs = {
+            k: v / total
+            for k, v in merged.items()
+            if v / total >= KEEP_P and (k or not must_write(sym))
+        }
         norm = sum(probs.values())
         table[sym] = {k: round(v / norm, 5) for k, v in sorted(probs.items(), key=lambda x: -x[1])}
     return table

@@ -72,3 +72,48 @@ def test_symmetric_and_in_range(a: str, b: str) -> None:
 def test_identity_is_one(a: str) -> None:
     s = compare_names(a, a).score
     assert s is None or s == 1.0
+
+
+def _reference_token_similarity(a: str, b: str) -> float:
+    """Plain reference: every spelling pair, no cache, no pruning, no initials shortcut order."""
+    from rapidfuzz.distance import Levenshtein as Lev
+
+    from matcher.names import FOLD_WEIGHT, INITIAL_SCORE, RANK_DISCOUNT
+    from transliteration.keys import canonical_token
+    from transliteration.phonetic import fold_latin
+    from transliteration.romanize import romanize
+
+    def spell(t: str) -> list[tuple[str, str, float]]:
+        c = canonical_token(t)
+        return [(canonical_token(s), fold_latin(canonical_token(s)), w) for s, w in romanize(c)]
+
+    if a == b:
+        return 1.0
+    sa, sb = spell(a), spell(b)
+    if len(a) == 1 or len(b) == 1:
+        fa, fb = sa[0][1], sb[0][1]
+        if len(fa) == 1 and len(fb) == 1:
+            return float(fa == fb)
+        return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
+    best = 0.0
+    for x in sa:
+        for y in sb:
+            raw = Lev.normalized_similarity(x[0], y[0])
+            folded = FOLD_WEIGHT * Lev.normalized_similarity(x[1], y[1])
+            sim = 1.0 if raw == 1.0 else max(raw, folded)
+            disc = RANK_DISCOUNT * ((1 - x[2] / sa[0][2]) + (1 - y[2] / sb[0][2]))
+            best = max(best, sim * (1 - disc), 0.0)
+    return best
+
+
+TOKENS = ["ram", "राम", "raam", "surender", "सुरेन्द्र", "mohd", "मोहम्मद", "laxmi", "लक्ष्मी",
+          "kamla", "कमला", "r", "k", "rajesh", "शर्मा", "sharma", "singh", "सिंह", "hooda", "हुड्डा"]
+
+
+@pytest.mark.parametrize("a", TOKENS)
+def test_cached_token_similarity_matches_reference(a: str) -> None:
+    from matcher.names import token_similarity
+
+    for b in TOKENS:
+        expected = _reference_token_similarity(min(a, b), max(a, b))
+        assert token_similarity(a, b) == pytest.approx(expected)
