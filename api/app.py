@@ -26,7 +26,8 @@ log = logging.getLogger("pehchaan.api")
 
 # Routers of other resources, included when their module is present.
 OPTIONAL_ROUTERS = ("api.routers.vehicles", "api.routers.crosscheck",
-                    "api.routers.fingerprints", "api.routers.audit", "api.routers.keys")
+                    "api.routers.fingerprints", "api.routers.audit", "api.routers.keys",
+                    "api.routers.session")
 # Routers outside /v1, served without a key (the console page and its static files).
 PUBLIC_OPTIONAL_ROUTERS = ("api.routers.console",)
 

@@ -24,6 +24,7 @@ from pehchaan.settings import Settings
 CONTEXT = "pehchaan.access"
 CASE_REF = re.compile(r"^[\w][\w .:/()-]{0,99}$", re.UNICODE)
 PURPOSE_ACTIONS = frozenset({"search", "read"})
+NO_PURPOSE_RESOURCES = frozenset({"session", "audit", "keys"})  # not looking at records
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An API key: `Bearer <key>`.")
 header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False,
@@ -165,7 +166,8 @@ def authorize(
     if not scope.may(ctx.resource, ctx.action):
         raise Forbidden(f"role {key.role.value} ({key.agency}) may not {ctx.action} "
                         f"{ctx.resource}", field="Authorization")
-    if scope.purpose_required and ctx.action in PURPOSE_ACTIONS:
+    if scope.purpose_required and ctx.action in PURPOSE_ACTIONS \
+            and ctx.resource not in NO_PURPOSE_RESOURCES:
         if not ctx.purpose:
             raise PurposeRequired(
                 f"role {key.role.value} must state a purpose to {ctx.action} {ctx.resource}: "

@@ -87,3 +87,24 @@ def delete_person(backend: BackendDep, person_id: str) -> Response:
     if not backend.delete(KIND, person_id):
         raise NotFound(f"no person with id {person_id!r}", field="person_id")
     return Response(status_code=204)
+
+
+MAX_LINKED_VEHICLES = 50
+
+
+@router.get("/{person_id}/vehicles", summary="Vehicles linked to a person")
+def linked_vehicles(backend: BackendDep, person_id: str) -> dict[str, Any]:
+    """Vehicle records whose ``linked_person_ids`` name this person (for the record view).
+
+    A scan of the vehicle records: fine at console scale; a ``person:<id>`` tag on vehicle
+    documents would make it an index lookup.
+    """
+    if backend.get(KIND, person_id) is None:
+        raise NotFound(f"no person with id {person_id!r}", field="person_id")
+    found = []
+    for doc in backend.iter_docs("vehicles"):
+        if person_id in (doc.body.get("linked_person_ids") or []):
+            found.append(doc.body)
+            if len(found) >= MAX_LINKED_VEHICLES:
+                break
+    return {"person_id": person_id, "count": len(found), "vehicles": found}
