@@ -41,8 +41,11 @@ def percentile_ms(seconds: Sequence[float], q: float) -> float:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (Linux reports kilobytes)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+    """Peak resident memory of this process plus the largest of its finished worker
+    processes (Linux reports kilobytes): an upper bound of what the run needed at once."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round((own + children) / 1024.0, 1)
 
 
 def note(message: str) -> None:

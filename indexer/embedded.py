@@ -87,29 +87,42 @@ class EmbeddedBackend:
     def upsert(self, kind: str, docs: Sequence[IndexDoc]) -> None:
         if not docs:
             return
+        batch = _last_per_id(docs)
         with self._write_lock:
             conn = self._conn()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                added = 0
-                for doc in _last_per_id(docs):
-                    added += 0 if self._delete_in_txn(conn, kind, doc.id) else 1
+                existing = self._existing_ids(conn, kind, [d.id for d in batch])
+                for doc_id in existing:
+                    self._delete_in_txn(conn, kind, doc_id)
+                doc_rows, key_rows, tag_rows = [], [], []
+                for doc in batch:
                     keys = sorted(set(doc.keys))
                     tags = sorted(set(doc.tags))
-                    conn.execute(
-                        "INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
-                        (kind, doc.id, json.dumps(doc.body, ensure_ascii=False),
-                         SEP.join(keys), SEP.join(tags)),
-                    )
-                    conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)",
-                                     [(kind, k, doc.id) for k in keys])
-                    conn.executemany("INSERT INTO tags(kind, id, tag) VALUES (?,?,?)",
-                                     [(kind, doc.id, t) for t in tags])
-                self._add_count(conn, kind, added)
+                    doc_rows.append((kind, doc.id, json.dumps(doc.body, ensure_ascii=False),
+                                     SEP.join(keys), SEP.join(tags)))
+                    key_rows.extend((kind, k, doc.id) for k in keys)
+                    tag_rows.extend((kind, doc.id, t) for t in tags)
+                key_rows.sort()
+                conn.executemany("INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
+                                 doc_rows)
+                conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)", key_rows)
+                conn.executemany("INSERT INTO tags(kind, id, tag) VALUES (?,?,?)", tag_rows)
+                self._add_count(conn, kind, len(batch) - len(existing))
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 conn.execute("ROLLBACK")
                 raise BackendError(f"embedded store refused the write: {exc}") from exc
+
+    @staticmethod
+    def _existing_ids(conn: sqlite3.Connection, kind: str, ids: list[str]) -> list[str]:
+        found: list[str] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.extend(row[0] for row in conn.execute(
+                f"SELECT id FROM docs WHERE kind=? AND id IN ({marks})", (kind, *chunk)))
+        return found
 
     def delete(self, kind: str, doc_id: str) -> bool:
         with self._write_lock:

@@ -41,6 +41,7 @@ def known_districts() -> list[str]:
     return sorted(set(_table().values()))
 
 
+@lru_cache(maxsize=4096)
 def district_tag(name: str) -> str:
     """The filter tag for a district (both stores filter on it)."""
     return "district:" + _fold(canonical_district(name))
