@@ -143,11 +143,8 @@ def _variants(tokens: tuple[str, ...], other: int) -> list[tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=65536)
-def _compare(a: str, b: str) -> tuple[float, str]:
-    ta, tb = parse_name(a).tokens, parse_name(b).tokens
-    if not ta or not tb:
-        return -1.0, "not compared: empty name"
+def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, str]:
+    """Best alignment over the merge variants of both token lists, with its detail."""
     best = -1.0
     best_pairs: list[tuple[str, str, float]] = []
     for va in _variants(ta, len(tb)):
@@ -156,12 +153,32 @@ def _compare(a: str, b: str) -> tuple[float, str]:
             if score > best:
                 best, best_pairs = score, pairs
     best = min(1.0, max(0.0, best))
-    detail = ", ".join(f"'{x}'~'{y}' {s:.2f}" for x, y, s in best_pairs)
-    return best, detail
+    return best, ", ".join(f"'{x}'~'{y}' {s:.2f}" for x, y, s in best_pairs)
+
+
+RELATIVE_WEIGHT = 0.35  # share of the relative's name when both strings carry one (X s/o Y)
+
+
+@lru_cache(maxsize=65536)
+def _compare(a: str, b: str) -> tuple[float, str]:
+    pa, pb = parse_name(a), parse_name(b)
+    if not pa.tokens or not pb.tokens:
+        return -1.0, "not compared: empty name"
+    score, detail = _compare_tokens(pa.tokens, pb.tokens)
+    if pa.relative is not None and pb.relative is not None and pa.relative.tokens \
+            and pb.relative.tokens:
+        rel, rel_detail = _compare_tokens(pa.relative.tokens, pb.relative.tokens)
+        score = (1 - RELATIVE_WEIGHT) * score + RELATIVE_WEIGHT * rel
+        detail = f"{detail}; relative {rel:.2f}: {rel_detail}"
+    return score, detail
 
 
 def compare_names(a: str, b: str) -> FeatureScore:
-    """Similarity of two person names in [0, 1], either script on either side, explained."""
+    """Similarity of two person names in [0, 1], either script on either side, explained.
+
+    Only the person's name counts, unless both strings also name a relative ("X s/o Y"):
+    then the relatives' names are compared too and weigh RELATIVE_WEIGHT.
+    """
     if b < a:  # symmetric by construction
         a, b = b, a
     score, detail = _compare(a, b)

@@ -86,6 +86,16 @@ def _parse_simple(text: str) -> ParsedName:
 
 @lru_cache(maxsize=65536)
 def parse_name(text: str) -> ParsedName:
+    """Parse a name (see _parse); a string that is only a marker or honorific ("पुत्र",
+    "Bin", "Shri") is kept as a name rather than parsed to nothing."""
+    parsed = _parse(text)
+    if parsed.tokens or (parsed.relative is not None and parsed.relative.tokens):
+        return parsed
+    tokens = tuple(t for t in normalize(text).split() if detect_script(t) is not Script.DIGITS)
+    return ParsedName(tokens)
+
+
+def _parse(text: str) -> ParsedName:
     """Parse 'Sh. Surender Singh s/o Ram Kishan' into tokens, honorifics and relative.
 
     Only the first relation marker splits; the relative's own relative (a grandfather)

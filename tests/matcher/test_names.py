@@ -117,3 +117,12 @@ def test_cached_token_similarity_matches_reference(a: str) -> None:
     for b in TOKENS:
         expected = _reference_token_similarity(min(a, b), max(a, b))
         assert token_similarity(a, b) == pytest.approx(expected)
+
+
+def test_relative_counts_when_both_sides_name_one() -> None:
+    same = compare_names("Surender Singh s/o Ram Kishan", "सुरेन्द्र सिंह पुत्र राम किशन").score
+    other = compare_names("Surender Singh s/o Ram Kishan", "सुरेन्द्र सिंह पुत्र जगदीश").score
+    alone = compare_names("Surender Singh s/o Ram Kishan", "Surender Singh").score
+    assert same is not None and other is not None and alone is not None
+    assert same > other
+    assert alone == 1.0  # one side has no relative: the relative is not compared
