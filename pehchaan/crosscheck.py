@@ -151,7 +151,7 @@ class WantedIndex:
         self.vehicles: list[_WantedVehicle] = []
         # folded spellings and their one-character deletions, one namespace: a reading
         # matches when it or one of its deletions is there (symmetric deletion)
-        self.plates: dict[str, list[int]] = {}
+        self.plates: dict[str, Bucket] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
@@ -254,16 +254,6 @@ class WantedIndex:
         return list(_owner_hits(self.backend, owner))
 
 
-def _parsed_canonical(obs: str) -> str | None:
-    plate = try_parse(obs)
-    return None if plate is None else plate.canonical
-
-
-@lru_cache(maxsize=200_000)
-def _registered(registration: str) -> Registered:
-    return Registered.from_text(registration)
-
-
 class IdTables:
     """Keys of the wanted chassis (or engine) numbers, confusion-folded.
 
@@ -277,10 +267,10 @@ class IdTables:
     __slots__ = ("full", "short", "tail5", "tail6")
 
     def __init__(self) -> None:
-        self.full: dict[str, list[int]] = {}
-        self.short: dict[str, list[int]] = {}
-        self.tail6: dict[str, list[int]] = {}
-        self.tail5: dict[str, list[int]] = {}
+        self.full: dict[str, Bucket] = {}
+        self.short: dict[str, Bucket] = {}
+        self.tail6: dict[str, Bucket] = {}
+        self.tail5: dict[str, Bucket] = {}
 
     def add(self, f: str, n: int) -> None:
         if len(f) > TAIL:
@@ -308,21 +298,42 @@ def _dels(f: str) -> list[str]:
     return [f[:i] + f[i + 1:] for i in range(len(f))]
 
 
-def _gather(table: dict[str, list[int]], keys: Iterable[str]) -> set[int]:
+Bucket = int | list[int]
+
+
+def _gather(table: dict[str, Bucket], keys: Iterable[str]) -> set[int]:
     """Union of the buckets of ``keys`` (most are absent)."""
     found: set[int] = set()
     get = table.get
     for key in keys:
         bucket = get(key)
-        if bucket:
+        if bucket is None:
+            continue
+        if isinstance(bucket, int):
+            found.add(bucket)
+        else:
             found.update(bucket)
     return found
 
 
-def _add(table: dict[str, list[int]], key: str, n: int) -> None:
+def _parsed_canonical(obs: str) -> str | None:
+    plate = try_parse(obs)
+    return None if plate is None else plate.canonical
+
+
+@lru_cache(maxsize=200_000)
+def _registered(registration: str) -> Registered:
+    return Registered.from_text(registration)
+
+
+def _add(table: dict[str, Bucket], key: str, n: int) -> None:
+    """Most keys belong to one vehicle: a bare int until a second one comes (memory)."""
     bucket = table.get(key)
     if bucket is None:
-        table[key] = [n]
+        table[key] = n
+    elif isinstance(bucket, int):
+        if bucket != n:
+            table[key] = [bucket, n]
     elif bucket[-1] != n:
         bucket.append(n)
 

@@ -1,0 +1,166 @@
+"""The cross-check end to end on the embedded store: each identifier on its own, owner
+names against wanted persons, bad rows, and jobs that resume after a stop."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.embedded import EmbeddedBackend
+from pehchaan.crosscheck import (
+    JobStore,
+    RowError,
+    WantedIndex,
+    check_rows,
+    iter_file_rows,
+    registration_from_row,
+    run_job,
+)
+from pehchaan.vehicles import add_vehicles
+
+WANTED = [
+    {"id": "w1", "registration": "HR26DK8387", "status": "stolen",
+     "chassis": "MA3EWDE1S00123456", "engine": "K12MN1234567", "make": "Maruti Suzuki"},
+    {"id": "w2", "registration": "DL03CAB1234", "status": "abandoned", "chassis": "654321"},
+    {"id": "w3", "registration": "UP16BC0042", "status": "wanted-linked",
+     "engine": "G4FA9876543", "linked_person_ids": ["p1"]},
+    {"id": "r1", "registration": "HR51BA7777", "status": "recovered",
+     "chassis": "MBHZZZ99X00999999"},  # not on a wanted list: never a hit
+]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[EmbeddedBackend]:
+    store = EmbeddedBackend(tmp_path / "data")
+    report = add_vehicles(store, WANTED)
+    assert not report.errors
+    yield store
+    store.close()
+
+
+def _hits(index: WantedIndex, row: dict[str, str]) -> list[tuple[str, str, str]]:
+    [result] = list(check_rows(index, [(2, row, None)]))
+    return [(h.identifier, h.how, h.record_id) for h in result.hits]
+
+
+def test_each_identifier_on_its_own(backend: EmbeddedBackend) -> None:
+    index = WantedIndex.build(backend, with_persons=False)
+    assert len(index.vehicles) == 3  # the recovered vehicle is not loaded
+    assert _hits(index, {"registration": "hr 26 dk 8387"}) == [("registration", "exact", "w1")]
+    assert _hits(index, {"registration": "HR26DK83B7"}) == [("registration", "misread", "w1")]
+    # plate swapped: the chassis still finds it, misread O for 0
+    assert _hits(index, {"registration": "HR10AA0001", "chassis": "MA3EWDE1SOO123456"}) == [
+        ("chassis", "misread", "w1")]
+    assert _hits(index, {"chassis": "MBHZZZ99X00654321"}) == [("chassis", "last characters",
+                                                                "w2")]
+    assert _hits(index, {"engine": "G4FA9876543"}) == [("engine", "exact", "w3")]
+    assert _hits(index, {"registration": "HR51BA7777", "chassis": "MBHZZZ99X00999999"}) == []
+    assert _hits(index, {"registration": "HR26DK3387"}) != []  # 3/8 on a valid plate: likely
+    assert _hits(index, {"registration": "HR26DK8357"}) == []  # arbitrary digit: another car
+    both = _hits(index, {"registration": "HR26DK8387", "engine": "K12MN1234567"})
+    assert sorted(both) == [("engine", "exact", "w1"), ("registration", "exact", "w1")]
+
+
+def test_owner_name_against_wanted_persons(backend: EmbeddedBackend) -> None:
+    from pehchaan.person import parse_person
+    from pehchaan.person_index import KIND, person_doc
+
+    backend.upsert(KIND, [
+        person_doc(parse_person({"id": "p1", "names": ["Surender Singh Dahiya"],
+                                 "status": ["wanted"]})),
+        person_doc(parse_person({"id": "p2", "names": ["Kamla Devi"], "status": ["victim"]})),
+    ])
+    index = WantedIndex.build(backend)
+    hits = _hits(index, {"registration": "PB10AB1234", "owner_name": "सुरेन्द्र सिंह दहिया"})
+    assert ("owner_name", "name match", "p1") in hits
+    assert _hits(index, {"registration": "PB10AB1234", "owner_name": "Kamla Devi"}) == []
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ({}, None),
+    ({"make": "Hero"}, None),
+    ({"registration": "H1"}, "registration"),
+    ({"chassis": "x" * 300}, "chassis"),
+    ({"engine": {"a": 1}}, "engine"),
+])
+def test_bad_rows_are_reported(row: dict[str, object], field: str | None) -> None:
+    with pytest.raises(RowError) as info:
+        registration_from_row(row)
+    assert info.value.field == field and info.value.reason
+
+
+def test_aliases_are_read() -> None:
+    reg = registration_from_row({"regn_no": "HR26DK8387", "vin": "X1234", "owner": "Ram",
+                                 "colour": "red"})
+    assert (reg.registration, reg.chassis, reg.owner_name) == ("HR26DK8387", "X1234", "Ram")
+    assert reg.extra == {"colour": "red"}
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["registration", "chassis", "engine",
+                                                "owner_name"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _stream(n: int) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        row = {"registration": f"HR10AA{i % 9999 + 1:04d}", "chassis": "", "engine": "",
+               "owner_name": ""}
+        if i % 97 == 0:
+            row["registration"] = "HR26DK83B7"
+        if i % 101 == 0:
+            row["engine"] = "G4FA98765A3"
+        if i % 503 == 0:
+            row = {"registration": "H-1", "chassis": "", "engine": "", "owner_name": ""}
+        rows.append(row)
+    return rows
+
+
+def test_file_rows_and_bad_lines(tmp_path: Path, backend: EmbeddedBackend) -> None:
+    path = tmp_path / "regs.jsonl"
+    path.write_text('{"registration": "HR26DK8387"}\nnot json\n[1]\n{"engine": "G4FA9876543"}\n')
+    results = list(check_rows(WantedIndex.build(backend), iter_file_rows(path)))
+    assert [r.line for r in results] == [1, 2, 3, 4]
+    assert [bool(r.hits) for r in results] == [True, False, False, True]
+    assert results[1].error is not None and "JSON" in results[1].error.reason
+    assert results[2].bad_dict() == {"line": 3, "field": None,
+                                     "reason": "a line must hold one JSON object"}
+
+
+def test_job_resumes_where_it_stopped(tmp_path: Path, backend: EmbeddedBackend) -> None:
+    rows = _stream(3500)
+    source = tmp_path / "regs.csv"
+    _write_csv(source, rows)
+
+    # reference: the same rows checked in one go
+    reference = [h for r in check_rows(WantedIndex.build(backend), iter_file_rows(source))
+                 for h in r.hit_dicts()]
+    assert len(reference) > 60
+
+    data = tmp_path / "jobs"
+    store = JobStore(data)
+    upload = data / "incoming.csv"
+    upload.write_bytes(source.read_bytes())
+    job = store.create_from_file(upload, "csv")
+    assert job.state == "queued" and job.total == 3500
+    partial = run_job(store, backend, job.id, max_chunks=2)  # stopped after 2 chunks
+    assert partial.state == "running" and partial.processed == 2000
+    store.close()
+
+    reopened = JobStore(data)  # a restart: state and progress come back from disk
+    assert reopened.unfinished() == [job.id]
+    done = run_job(reopened, backend, job.id)
+    assert done.state == "done" and done.processed == 3500
+    hits = reopened.results(job.id, kind="hit", limit=10_000)
+    assert [{k: v for k, v in h.items() if k != "kind"} for h in hits] == reference
+    bad = reopened.results(job.id, kind="bad", limit=10_000)
+    assert len(bad) == done.bad == sum(1 for i in range(3500) if i % 503 == 0)
+    assert json.dumps(done.as_dict())
+    reopened.close()
