@@ -57,7 +57,8 @@ class ElasticBackend:
         self.retry = retry or RetryPolicy()
         self.es = client or make_client(url, username=username, password=password,
                                         request_timeout=request_timeout)
-        self._ready: set[str] = set()
+        self._ready: set[str] = set()  # kinds whose alias this process ensured
+        self._seen: set[str] = set()  # kinds whose alias was seen by a read
         self._template_done = False
 
     @classmethod
@@ -131,7 +132,14 @@ class ElasticBackend:
             self.set_refresh_interval(index, None)
 
     def _exists(self, kind: str) -> bool:
-        return kind in self._ready or self.current_index(kind) is not None
+        """Whether the kind has an index; a yes is remembered (one round trip, not one
+        per read), a no is asked again next time."""
+        if kind in self._ready or kind in self._seen:
+            return True
+        if self.current_index(kind) is None:
+            return False
+        self._seen.add(kind)
+        return True
 
     # -- writes ------------------------------------------------------------------------
     def upsert(self, kind: str, docs: Sequence[IndexDoc]) -> None:
@@ -324,6 +332,7 @@ class ElasticBackend:
             with contextlib.suppress(NotFoundError):
                 self.es.indices.delete_index_template(name=q.template_name(self.prefix))
         self._ready.clear()
+        self._seen.clear()
         self._template_done = False
 
     def close(self) -> None:
