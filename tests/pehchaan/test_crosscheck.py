@@ -7,6 +7,7 @@ import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from pehchaan.crosscheck import (
 )
 from pehchaan.vehicles import add_vehicles
 
-WANTED = [
+WANTED: list[dict[str, Any]] = [
     {"id": "w1", "registration": "HR26DK8387", "status": "stolen",
      "chassis": "MA3EWDE1S00123456", "engine": "K12MN1234567", "make": "Maruti Suzuki"},
     {"id": "w2", "registration": "DL03CAB1234", "status": "abandoned", "chassis": "654321"},
