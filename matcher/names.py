@@ -22,7 +22,7 @@ from matcher.explain import FeatureScore
 from transliteration.keys import canonical_token
 from transliteration.parse import parse_name
 from transliteration.phonetic import fold_latin
-from transliteration.romanize import romanize_token
+from transliteration.romanize import greedy_romanization, romanize_token
 from transliteration.script import Script, detect_script
 from transliteration.wordlists import common_tokens
 
@@ -56,6 +56,16 @@ def string_similarity(x: str, y: str) -> float:
 
 
 _lev = Levenshtein.normalized_similarity
+QUICK_REJECT = 0.5  # below this similarity of the greedy spellings, skip the full comparison
+
+
+@lru_cache(maxsize=262144)
+def quick_spelling(token: str) -> str:
+    """One cheap folded spelling (greedy romanization, no beam search) for a first look."""
+    token = canonical_token(token)
+    if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
+        return fold_latin(canonical_token(greedy_romanization(token)))
+    return fold_latin(token)
 
 
 @lru_cache(maxsize=1_000_000)
@@ -64,17 +74,22 @@ def token_similarity(a: str, b: str) -> float:
 
     Best over spelling pairs of max(raw similarity, FOLD_WEIGHT x folded similarity), times
     both spellings' likelihood factors. Pairs that cannot beat the best so far are skipped.
+    Tokens whose greedy spellings are far apart (most candidates of a search) are scored on
+    those alone, so the beam search runs only for plausible matches.
     """
     if a == b:
         return 1.0
     if b < a:
         a, b = b, a
-    sa, sb = spellings(a), spellings(b)
     if len(a) == 1 or len(b) == 1:  # initials
-        fa, fb = sa[0][1], sb[0][1]
+        fa, fb = quick_spelling(a), quick_spelling(b)
         if len(fa) == 1 and len(fb) == 1:
             return 1.0 if fa == fb else 0.0
         return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
+    quick = _lev(quick_spelling(a), quick_spelling(b))
+    if quick < QUICK_REJECT:
+        return quick
+    sa, sb = spellings(a), spellings(b)
     best = 0.0
     for xr, xf, xw in sa:
         for yr, yf, yw in sb:

@@ -14,7 +14,9 @@ Symbol alphabet:
   कमला), "@K" (medial, kept), "@N" (before anusvara/visarga);
 - anusvara: "ंp" before a labial (चंपा → m), "ंh" before ह (सिंह → ng), "ं" before
   other consonants, "ं$" at word end;
-- visarga "ः"; other marks are dropped.
+- visarga "ः"; other marks are dropped;
+- ड and ढ after a vowel are "ड~" and "ढ~": there Hindi has the flaps ड़/ढ़ (r/rh), and
+  typists often leave the nukta out (जोडते for जोड़ते).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def _units(word: str) -> list[_Unit]:
     return units
 
 
+_FLAP_CANDIDATES = {"ड", "ढ"}
 _DELETED = ("", "@D", "@F", "@FC", "@FR", "@C")
 _CLUSTER_FINAL_KEEPS = set("रयवल")  # मित्र, सूर्य, शुक्ल: the final "a" is usually written
 
@@ -144,7 +147,10 @@ def symbols(word: str) -> tuple[str, ...]:
     last = len(units) - 1
     for k, u in enumerate(units):
         if u.kind == "C":
-            out.append(u.sym)
+            sym = u.sym
+            if sym in _FLAP_CANDIDATES and u.vowel != "" and k > 0 and _has_vowel(units[k - 1]):
+                sym += "~"  # after a vowel, ड/ढ are usually ड़/ढ़ typed without the nukta
+            out.append(sym)
             if u.vowel:
                 v = u.vowel
                 if not v.startswith("@") and k == last:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from transliteration.normalize import ANUSVARA
 from transliteration.parse import parse_name
 from transliteration.romanize import romanize_token
 from transliteration.script import Script, detect_script
@@ -33,6 +34,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^wr", "r"),  # silent w (Writer)
         (r"chr", "kr"),  # Greek ch (Christopher, Chris)
         (r"ao$", "av"),  # Rao / राव
+        (r"cch", "ch"),  # Bacchan / Bachchan
+        (r"dg(?=[eiy])", "j"),  # Edge
     )
 )
 _VOWELS = set("aeiou")
@@ -79,12 +82,22 @@ def canonical_token(token: str) -> str:
     return variants().get(token, token)
 
 
+_SOFT_G = re.compile(r"(?<![nd])g(?=[eiy])")
+
+
 @lru_cache(maxsize=262144)
 def token_skeletons(token: str) -> tuple[str, ...]:
-    """Skeletons of a token: one for Latin; for Devanagari those of its likeliest spellings."""
+    """Skeletons of a token: one for Latin (two when a g before e/i may be a j: Gita, Image);
+    for Devanagari those of its likeliest spellings, plus one without a final nasal when the
+    word ends in an anusvara (plural -ों, -ां, -ें is often written without n)."""
     token = canonical_token(token)
     if detect_script(token) is not Script.DEVANAGARI and detect_script(token) is not Script.MIXED:
-        return (skeleton(token),)
+        main = skeleton(token)
+        if _SOFT_G.search(token):
+            alt = skeleton(_SOFT_G.sub("j", token))
+            if alt != main:
+                return (main, alt)
+        return (main,)
     out: list[str] = []
     mass = 0.0
     for spelling, w in romanize_token(token):
@@ -94,6 +107,8 @@ def token_skeletons(token: str) -> tuple[str, ...]:
         mass += w
         if mass >= KEY_MASS or len(out) >= MAX_TOKEN_KEYS:
             break
+    if token.endswith(ANUSVARA) and out and out[0].endswith("n") and len(out[0]) > 1:
+        out.append(out[0][:-1])
     return tuple(out)
 
 

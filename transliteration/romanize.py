@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -23,17 +22,19 @@ from transliteration.script import Script, detect_script
 from transliteration.wordlists import read_tsv
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "romanizer.json"
-BEAM = 24
+BEAM = 16
 MAX_SPELLINGS = 8
 MIN_CHUNK_P = 0.02
+MAX_CHUNKS = 5  # spellings tried per symbol
 
 
 # Names differ from Dakshina's general vocabulary (many English loan words) here, so the
 # trained and the rule distributions are mixed with the rule share given:
 # - ड़/ढ़ are written "r"/"rh" in names and place names (Rewari, Jakhar, Jangra,
-#   Mahendragarh) though "d" in everyday words (ladka);
+#   Mahendragarh) though "d" in everyday words (ladka); also ड/ढ after a vowel (ड~), often
+#   ड़ typed without its nukta (रेवाडी);
 # - ै / ऐ are "ai" in names (Saini, Jain, Kaithal) but "a" in English loans (बैंक bank).
-NAME_DOMAIN_MIX = {"ड़": 0.65, "ढ़": 0.65, "ै": 0.5, "ऐ": 0.5}
+NAME_DOMAIN_MIX = {"ड़": 0.65, "ढ़": 0.65, "ड~": 0.35, "ढ~": 0.35, "ै": 0.5, "ऐ": 0.5}
 
 
 def _mix(trained: dict[str, float], prior: dict[str, float], share: float) -> dict[str, float]:
@@ -60,26 +61,29 @@ MODEL: Rules = _load_model()
 
 @lru_cache(maxsize=4096)
 def _options(sym: str) -> tuple[tuple[str, float], ...]:
-    """Chunks worth trying for a symbol, as (chunk, log-probability), likeliest first."""
+    """Chunks worth trying for a symbol, as (chunk, probability), likeliest first."""
     table = MODEL.get(sym) or prior_for(sym)
-    items = [(c, p) for c, p in table.items() if p >= MIN_CHUNK_P]
-    if not items:
-        items = [max(table.items(), key=lambda x: x[1])]
+    items = sorted(((c, p) for c, p in table.items() if p >= MIN_CHUNK_P), key=lambda x: -x[1])
+    items = items[:MAX_CHUNKS] or [max(table.items(), key=lambda x: x[1])]
     total = sum(p for _, p in items)
-    return tuple(sorted(((c, math.log(p / total)) for c, p in items), key=lambda x: -x[1]))
+    return tuple((c, p / total) for c, p in items)
 
 
 HABIT_SHARE = 0.4
 
 
-def _with_habits(beam: list[tuple[float, str]]) -> list[tuple[float, str]]:
+def _by_weight(item: tuple[str, float]) -> float:
+    return -item[1]
+
+
+def _with_habits(beam: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Add spellings from regional habits the symbol model cannot produce.
 
     - -ndra, -ndar → -nder (Surendra/Surender, Bhupindar/Bhupinder: Haryana, Punjab);
     - a final cluster ending in n, m, r, l gets a vowel: "krishn" → krishan / krishna,
       "dharm" → dharam / dharma (names are not written with unpronounceable endings).
     """
-    out: dict[str, float] = {s: math.exp(lp) for lp, s in beam}
+    out: dict[str, float] = dict(beam)
 
     def move(src: str, dst: str, share: float) -> None:
         p = out.get(src, 0.0) * share
@@ -87,7 +91,7 @@ def _with_habits(beam: list[tuple[float, str]]) -> list[tuple[float, str]]:
             out[dst] = out.get(dst, 0.0) + p
             out[src] -= p
 
-    for _, s in beam:
+    for s, _ in beam:
         for end in ("ndra", "ndr", "ndar"):
             if s.endswith(end):
                 move(s, s[: -len(end)] + "nder", HABIT_SHARE)
@@ -99,10 +103,17 @@ def _with_habits(beam: list[tuple[float, str]]) -> list[tuple[float, str]]:
                 for alt in (head + c1 + "a" + c2, head + c1 + c2 + "a"):
                     out[alt] = out.get(alt, 0.0) + p / 2
                 out[s] -= p
-    return [(math.log(p), s) for s, p in out.items() if p > 0]
+    return [(s, p) for s, p in out.items() if p > 0]
 
 
 _FINAL_CLUSTER = re.compile(r"(sh|[bcdfghjkpqstvzlr])([nmrl])$")
+
+
+def greedy_romanization(token: str) -> str:
+    """The likeliest chunk for each symbol, concatenated: a fast first guess (no beam)."""
+    if detect_script(token) is not Script.DEVANAGARI:
+        return romanize_token(token)[0][0]
+    return "".join(_options(sym)[0][0] for sym in symbols(token)) or token
 
 
 COMPOUND_SHARE = 0.7  # belief that a token starting with a name element is a compound
@@ -160,32 +171,20 @@ def _romanize_word(token: str) -> tuple[tuple[str, float], ...]:
         lat = "".join(ch for ch in token if ch.isascii() and ch.isalnum())
         head = romanize_token(dev) if dev else ((lat, 1.0),)
         return tuple((s + lat if dev and lat else s, w) for s, w in head)
-    beam: list[tuple[float, str]] = [(0.0, "")]
+    beam: list[tuple[str, float]] = [("", 1.0)]
     for sym in symbols(token):
         nxt: dict[str, float] = {}
         opts = _options(sym)
-        for lp, s in beam:
-            for chunk, clp in opts:
+        for s, p in beam:
+            for chunk, cp in opts:
                 key = s + chunk
-                v = lp + clp
-                old = nxt.get(key)
-                if old is None:
-                    nxt[key] = v
-                else:  # log(exp(old) + exp(v)) without overflow
-                    hi, lo = (old, v) if old > v else (v, old)
-                    nxt[key] = hi + math.log1p(math.exp(lo - hi))
-        if len(nxt) > BEAM:
-            beam = [(v, k) for k, v in heapq.nlargest(BEAM, nxt.items(), key=lambda kv: kv[1])]
-        else:
-            beam = [(v, k) for k, v in nxt.items()]
-    best = sorted(_with_habits(beam), key=lambda x: -x[0])[:MAX_SPELLINGS]
-    best = [(lp, s) for lp, s in best if s]
+                nxt[key] = nxt.get(key, 0.0) + p * cp
+        beam = sorted(nxt.items(), key=_by_weight)[:BEAM]
+    best = [(s, p) for s, p in sorted(_with_habits(beam), key=_by_weight) if s][:MAX_SPELLINGS]
     if not best:
         return ((token, 1.0),)
-    top = best[0][0]
-    weights = [math.exp(lp - top) for lp, _ in best]
-    total = sum(weights)
-    return tuple((s, w / total) for (_, s), w in zip(best, weights, strict=True))
+    total = sum(p for _, p in best)
+    return tuple((s, p / total) for s, p in best)
 
 
 def romanize(text: str) -> list[tuple[str, float]]:

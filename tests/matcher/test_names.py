@@ -78,23 +78,34 @@ def _reference_token_similarity(a: str, b: str) -> float:
     """Plain reference: every spelling pair, no cache, no pruning, no initials shortcut order."""
     from rapidfuzz.distance import Levenshtein as Lev
 
-    from matcher.names import FOLD_WEIGHT, INITIAL_SCORE, RANK_DISCOUNT
+    from matcher.names import FOLD_WEIGHT, INITIAL_SCORE, QUICK_REJECT, RANK_DISCOUNT
+    from transliteration.devanagari import symbols
     from transliteration.keys import canonical_token
     from transliteration.phonetic import fold_latin
-    from transliteration.romanize import romanize
+    from transliteration.romanize import _options, romanize
+    from transliteration.script import Script, detect_script
 
     def spell(t: str) -> list[tuple[str, str, float]]:
         c = canonical_token(t)
         return [(canonical_token(s), fold_latin(canonical_token(s)), w) for s, w in romanize(c)]
 
+    def greedy(t: str) -> str:
+        c = canonical_token(t)
+        if detect_script(c) is Script.LATIN:
+            return fold_latin(c)
+        return fold_latin(canonical_token("".join(_options(s)[0][0] for s in symbols(c))))
+
     if a == b:
         return 1.0
-    sa, sb = spell(a), spell(b)
     if len(a) == 1 or len(b) == 1:
-        fa, fb = sa[0][1], sb[0][1]
+        fa, fb = greedy(a), greedy(b)
         if len(fa) == 1 and len(fb) == 1:
             return float(fa == fb)
         return INITIAL_SCORE if fa[:1] == fb[:1] else 0.0
+    quick = Lev.normalized_similarity(greedy(a), greedy(b))
+    if quick < QUICK_REJECT:
+        return quick
+    sa, sb = spell(a), spell(b)
     best = 0.0
     for x in sa:
         for y in sb:
