@@ -142,14 +142,18 @@ class KeyStore:
         self._all: list[sqlite3.Connection] = []
         self._conn().executescript(_SCHEMA)
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _conn(self, *, durable: bool = True) -> sqlite3.Connection:
+        """Key changes sync to disk on commit; counters (``durable=False``) do not: losing
+        the last second of rate counts in a power cut is harmless, an fsync per request
+        is not."""
+        name = "conn" if durable else "counters"
+        conn: sqlite3.Connection | None = getattr(self._local, name, None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            setattr(self._local, name, conn)
             with self._lock:
                 self._all.append(conn)
         return conn
@@ -232,7 +236,7 @@ class KeyStore:
     def hit(self, key_id: str, window_seconds: int = 60, now: float | None = None) -> int:
         """Count one request in the key's current fixed window; returns the count."""
         window = int((now or time.time()) // window_seconds)
-        conn = self._conn()
+        conn = self._conn(durable=False)
         row = conn.execute(
             "INSERT INTO rate_windows(key_id, window, n) VALUES (?,?,1) "
             "ON CONFLICT(key_id, window) DO UPDATE SET n=n+1 RETURNING n",
@@ -245,7 +249,7 @@ class KeyStore:
                               now: float | None = None) -> int:
         """Record a searched name; how many distinct names the key searched in the window."""
         now = now or time.time()
-        conn = self._conn()
+        conn = self._conn(durable=False)
         conn.execute("INSERT INTO recent_names(key_id, ts, name) VALUES (?,?,?)",
                      (key_id, now, name.strip().casefold()[:200]))
         conn.execute("DELETE FROM recent_names WHERE key_id=? AND ts < ?",
