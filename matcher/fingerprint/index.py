@@ -23,55 +23,80 @@ from .template import Template
 
 D_BINS = 10  # pair distance bins of D_STEP pixels
 D_STEP = 12.0
-A_BINS = 8  # relative direction bins
-R_BINS = 8  # radial angle bins
+A_BINS = 12  # relative direction bins
+R_BINS = 12  # radial angle bins
 DIM = D_BINS * A_BINS * R_BINS
 SHORTLIST = 100
 CACHE = 4000  # prepared templates kept in memory
+TWO_PI = 2 * math.pi
+F64 = npt.NDArray[np.float64]
 
 
-def _pair_features(
-    xy: npt.NDArray[np.float64], ang: npt.NDArray[np.float64]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _pair_features(xy: F64, ang: F64) -> tuple[F64, F64, F64]:
     """Distance, relative direction and radial angle of every ordered pair i != j."""
     dx = xy[None, :, 0] - xy[:, None, 0]
     dy = xy[None, :, 1] - xy[:, None, 1]
     dist = np.hypot(dx, dy)
-    rel = np.mod(ang[None, :] - ang[:, None], 2 * math.pi)
-    rad = np.mod(np.arctan2(dy, dx) - ang[:, None], 2 * math.pi)
+    rel = np.mod(ang[None, :] - ang[:, None], TWO_PI)
+    rad = np.mod(np.arctan2(dy, dx) - ang[:, None], TWO_PI)
     return dist, rel, rad
 
 
 def descriptor(template: Template) -> npt.NDArray[np.float32]:
-    """Rotation- and translation-invariant pair histogram, square-rooted, unit length."""
+    """Rotation- and translation-invariant pair histogram, square-rooted, unit length.
+
+    Each pair is shared between the two nearest bins of every dimension (trilinear
+    soft binning), so a pair moved a little by distortion changes the histogram a
+    little instead of jumping to another bin.
+    """
     xy, ang = template.arrays()
     h = np.zeros(DIM, dtype=np.float64)
     if len(xy) >= 2:
         dist, rel, rad = _pair_features(xy, ang)
-        ok = (dist > 0) & (dist < D_BINS * D_STEP)
-        db = (dist[ok] / D_STEP).astype(np.int64)
-        ab = (rel[ok] / (2 * math.pi) * A_BINS).astype(np.int64) % A_BINS
-        rb = (rad[ok] / (2 * math.pi) * R_BINS).astype(np.int64) % R_BINS
-        np.add.at(h, (db * A_BINS + ab) * R_BINS + rb, 1.0)
+        ok = (dist > 0) & (dist < (D_BINS - 0.5) * D_STEP)
+        d = dist[ok] / D_STEP - 0.5
+        a = rel[ok] / TWO_PI * A_BINS - 0.5
+        r = rad[ok] / TWO_PI * R_BINS - 0.5
+        d0, a0, r0 = np.floor(d), np.floor(a), np.floor(r)
+        fd, fa, fr = d - d0, a - a0, r - r0
+        for sd in (0, 1):
+            di = (d0 + sd).astype(np.int64)
+            wd = np.where(sd, fd, 1 - fd) * ((di >= 0) & (di < D_BINS))
+            di = np.clip(di, 0, D_BINS - 1)
+            for sa in (0, 1):
+                ai = (a0 + sa).astype(np.int64) % A_BINS
+                wa = np.where(sa, fa, 1 - fa)
+                for sr in (0, 1):
+                    ri = (r0 + sr).astype(np.int64) % R_BINS
+                    wr = np.where(sr, fr, 1 - fr)
+                    np.add.at(h, (di * A_BINS + ai) * R_BINS + ri, wd * wa * wr)
     return _finish(h)
 
 
 def descriptor_reference(template: Template) -> npt.NDArray[np.float32]:
-    """The same histogram pair by pair, for tests."""
+    """The same histogram pair by pair and corner by corner, for tests."""
     h = np.zeros(DIM, dtype=np.float64)
     ms = template.minutiae
     for i, a in enumerate(ms):
         for j, b in enumerate(ms):
-            if i == j:
+            dist = math.hypot(b.x - a.x, b.y - a.y)
+            if i == j or not 0 < dist < (D_BINS - 0.5) * D_STEP:
                 continue
-            d = math.hypot(b.x - a.x, b.y - a.y)
-            if not 0 < d < D_BINS * D_STEP:
-                continue
-            rel = (b.angle - a.angle) % (2 * math.pi)
-            rad = (math.atan2(b.y - a.y, b.x - a.x) - a.angle) % (2 * math.pi)
-            k = int(d / D_STEP), int(rel / (2 * math.pi) * A_BINS) % A_BINS
-            r = int(rad / (2 * math.pi) * R_BINS) % R_BINS
-            h[(k[0] * A_BINS + k[1]) * R_BINS + r] += 1.0
+            rel = (b.angle - a.angle) % TWO_PI
+            rad = (math.atan2(b.y - a.y, b.x - a.x) - a.angle) % TWO_PI
+            coords = (dist / D_STEP - 0.5, rel / TWO_PI * A_BINS - 0.5, rad / TWO_PI * R_BINS - 0.5)
+            for corner in range(8):
+                w = 1.0
+                idx = []
+                for k, (c, n) in enumerate(zip(coords, (D_BINS, A_BINS, R_BINS), strict=True)):
+                    lo = math.floor(c)
+                    up = (corner >> k) & 1
+                    w *= (c - lo) if up else (1 - (c - lo))
+                    b_ = lo + up
+                    if k == 0 and not 0 <= b_ < n:
+                        w = 0.0
+                    idx.append(min(max(b_, 0), n - 1) if k == 0 else b_ % n)
+                h[(idx[0] * A_BINS + idx[1]) * R_BINS + idx[2]] += w
     return _finish(h)
 
 

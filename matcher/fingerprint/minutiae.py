@@ -23,10 +23,10 @@ from .enhance import BoolImage, Enhanced
 ENDING, BIFURCATION = 1, 2
 
 # false-minutia rules, in ridge periods (about 9 px at 500 ppi)
-BORDER = 1.2  # minutiae this close to the edge of the ridge area are cut ridges
+BORDER = 1.0  # minutiae this close to the edge of the ridge area are cut ridges
 REACH = 1.5  # ridges shorter than this between two minutiae are spurs/bridges
 BREAK = 1.4  # facing endings closer than this are one broken ridge
-TINY = 0.6  # any two minutiae closer than this are noise
+TINY = 0.5  # any two minutiae closer than this are noise
 CROWD_RADIUS, CROWD_MAX = 1.5, 3  # this many minutiae within the radius are noise
 MIN_COHERENCE = 0.1  # minutiae where ridges have no clear direction are noise
 
