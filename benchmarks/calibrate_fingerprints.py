@@ -40,7 +40,8 @@ def scores(folder: Path) -> tuple[list[float], list[float]]:
             prepared.append(prepare(extract(path.read_bytes())))
         except ValidationError:
             prepared.append(None)
-    gen, imp = [], []
+    gen: list[float] = []
+    imp: list[float] = []
     for i, j in combinations(range(len(items)), 2):
         a, b = prepared[i], prepared[j]
         s = match(a, b).score if a is not None and b is not None else 0.0
