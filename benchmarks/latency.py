@@ -26,7 +26,7 @@ from pehchaan.person_index import KIND, person_doc
 from pehchaan.person_search import PersonQuery, search_persons
 from transliteration import to_latin
 
-CHUNK = 5000
+CHUNK = 5120
 FIXED_NOW = "2025-01-01T00:00:00+00:00"
 
 

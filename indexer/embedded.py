@@ -8,11 +8,13 @@ candidate query is a handful of index range scans aggregated inside SQLite.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+
+import orjson
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict
 from pehchaan.errors import BackendError
@@ -38,6 +40,12 @@ CREATE TABLE IF NOT EXISTS tags (
     tag  TEXT NOT NULL,
     PRIMARY KEY (kind, id, tag)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_counts (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kind_counts (
     kind TEXT PRIMARY KEY,
     n    INTEGER NOT NULL
@@ -49,6 +57,7 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 SEP = "\x1f"
+SCHEMA_VERSION = 2
 
 
 class EmbeddedBackend:
@@ -66,6 +75,24 @@ class EmbeddedBackend:
         self._connections_lock = threading.Lock()
         with self._write_lock:
             self._conn().executescript(_SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older version up to date (counts tables)."""
+        conn = self._conn()
+        row = conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+        if row is not None and int(row[0]) >= SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM key_counts")
+        conn.execute("INSERT INTO key_counts(kind, key, n) "
+                     "SELECT kind, key, COUNT(*) FROM keys GROUP BY kind, key")
+        conn.execute("DELETE FROM kind_counts")
+        conn.execute("INSERT INTO kind_counts(kind, n) SELECT kind, COUNT(*) FROM docs "
+                     "GROUP BY kind")
+        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', ?)",
+                     (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -99,7 +126,7 @@ class EmbeddedBackend:
                 for doc in batch:
                     keys = sorted(set(doc.keys))
                     tags = sorted(set(doc.tags))
-                    doc_rows.append((kind, doc.id, json.dumps(doc.body, ensure_ascii=False),
+                    doc_rows.append((kind, doc.id, orjson.dumps(doc.body).decode(),
                                      SEP.join(keys), SEP.join(tags)))
                     key_rows.extend((kind, k, doc.id) for k in keys)
                     tag_rows.extend((kind, doc.id, t) for t in tags)
@@ -107,6 +134,7 @@ class EmbeddedBackend:
                 conn.executemany("INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
                                  doc_rows)
                 conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)", key_rows)
+                self._add_key_counts(conn, kind, Counter(k for _, k, _ in key_rows), +1)
                 conn.executemany("INSERT INTO tags(kind, id, tag) VALUES (?,?,?)", tag_rows)
                 self._add_count(conn, kind, len(batch) - len(existing))
                 conn.execute("COMMIT")
@@ -145,6 +173,15 @@ class EmbeddedBackend:
                      "ON CONFLICT(kind) DO UPDATE SET n = n + excluded.n", (kind, delta))
 
     @staticmethod
+    def _add_key_counts(conn: sqlite3.Connection, kind: str, counts: Counter[str],
+                        sign: int) -> None:
+        """Document frequency per key, kept beside the postings so queries read it in O(1)."""
+        conn.executemany(
+            "INSERT INTO key_counts(kind, key, n) VALUES (?,?,?) "
+            "ON CONFLICT(kind, key) DO UPDATE SET n = n + excluded.n",
+            [(kind, key, sign * n) for key, n in sorted(counts.items())])
+
+    @staticmethod
     def _delete_in_txn(conn: sqlite3.Connection, kind: str, doc_id: str) -> bool:
         row = conn.execute("SELECT keys FROM docs WHERE kind=? AND id=?", (kind, doc_id)).fetchone()
         if row is None:
@@ -152,6 +189,7 @@ class EmbeddedBackend:
         keys = [k for k in row[0].split(SEP) if k]
         conn.executemany("DELETE FROM keys WHERE kind=? AND key=? AND id=?",
                          [(kind, k, doc_id) for k in keys])
+        EmbeddedBackend._add_key_counts(conn, kind, Counter(keys), -1)
         conn.execute("DELETE FROM tags WHERE kind=? AND id=?", (kind, doc_id))
         conn.execute("DELETE FROM docs WHERE kind=? AND id=?", (kind, doc_id))
         return True
@@ -160,7 +198,7 @@ class EmbeddedBackend:
     def get(self, kind: str, doc_id: str) -> JsonDict | None:
         row = self._conn().execute("SELECT body FROM docs WHERE kind=? AND id=?",
                                    (kind, doc_id)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else orjson.loads(row[0])
 
     def get_many(self, kind: str, doc_ids: Sequence[str]) -> dict[str, JsonDict]:
         out: dict[str, JsonDict] = {}
@@ -170,7 +208,7 @@ class EmbeddedBackend:
             marks = ",".join("?" * len(chunk))
             rows = self._conn().execute(
                 f"SELECT id, body FROM docs WHERE kind=? AND id IN ({marks})", (kind, *chunk))
-            out.update((doc_id, json.loads(body)) for doc_id, body in rows)
+            out.update((doc_id, orjson.loads(body)) for doc_id, body in rows)
         return out
 
     def candidates(self, kind: str, query: CandidateQuery) -> list[Candidate]:
@@ -179,25 +217,26 @@ class EmbeddedBackend:
             return []
         values = ",".join("(?,?)" for _ in weights)
         params: list[object] = [x for kw in weights.items() for x in kw]
+        params.append(kind)
         where = []
         for group in query.tag_groups:
             group = list(dict.fromkeys(group))
             if not group:
                 return []
             marks = ",".join("?" * len(group))
-            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=? AND t.id=k.id "
+            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=? AND t.id=g.id "
                          f"AND t.tag IN ({marks}))")
-        sql = (
-            f"WITH q(key, w) AS (VALUES {values}) "
-            "SELECT k.id, SUM(q.w) AS s, group_concat(k.key, char(31)) "
-            "FROM q JOIN keys k ON k.kind=? AND k.key=q.key "
-            + ("WHERE " + " AND ".join(where) + " " if where else "")
-            + "GROUP BY k.id ORDER BY s DESC, k.id ASC LIMIT ?"
-        )
-        params.append(kind)
-        for group in query.tag_groups:
             params.append(kind)
-            params.extend(dict.fromkeys(group))
+            params.extend(group)
+        # Aggregate the postings first, then check tags once per candidate (not per posting).
+        sql = (
+            f"WITH q(key, w) AS (VALUES {values}), "
+            "g AS (SELECT k.id AS id, SUM(q.w) AS s, group_concat(k.key, char(31)) AS m "
+            "FROM q JOIN keys k ON k.kind=? AND k.key=q.key GROUP BY k.id) "
+            "SELECT g.id, g.s, g.m FROM g "
+            + ("WHERE " + " AND ".join(where) + " " if where else "")
+            + "ORDER BY g.s DESC, g.id ASC LIMIT ?"
+        )
         params.append(int(query.limit))
         rows = self._conn().execute(sql, params).fetchall()
         bodies = self.get_many(kind, [r[0] for r in rows])
@@ -208,12 +247,15 @@ class EmbeddedBackend:
         ]
 
     def key_counts(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
-        conn = self._conn()
-        return {
-            key: conn.execute("SELECT COUNT(*) FROM keys WHERE kind=? AND key=?",
-                              (kind, key)).fetchone()[0]
-            for key in dict.fromkeys(keys)
-        }
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._conn().execute(
+                f"SELECT key, n FROM key_counts WHERE kind=? AND key IN ({marks})",
+                (kind, *chunk)).fetchall())
+        return {key: int(found.get(key, 0)) for key in wanted}
 
     def count(self, kind: str, tag_groups: Sequence[Sequence[str]] = ()) -> int:
         if not tag_groups:
@@ -241,7 +283,7 @@ class EmbeddedBackend:
             if not rows:
                 return
             for doc_id, body, keys, tags in rows:
-                yield IndexDoc(id=doc_id, body=json.loads(body),
+                yield IndexDoc(id=doc_id, body=orjson.loads(body),
                                keys=tuple(k for k in keys.split(SEP) if k),
                                tags=tuple(t for t in tags.split(SEP) if t))
             last = rows[-1][0]

@@ -22,8 +22,8 @@ from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
 from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys
 
-CANDIDATE_LIMIT = 200
-POSTINGS_BUDGET = 20_000
+CANDIDATE_LIMIT = 100
+POSTINGS_BUDGET = 8000
 RELATIVE_WEIGHT = 0.5
 AGE_TOLERANCE = 3
 
@@ -140,22 +140,23 @@ def _soft_filters(query: PersonQuery) -> list[list[str]]:
 
 def find_candidates(backend: SearchBackend, query: PersonQuery,
                     limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-    """Candidates from the index: those agreeing with the soft facts first, then the rest."""
+    """Candidates from the index. When a name is so common that the limit cuts the list,
+    those agreeing with the soft facts (gender, birth years) go first."""
     keys = weighted_keys(backend, query)
     if not keys:
         return []
     hard = _filters(query)
+    found = backend.candidates(KIND, CandidateQuery(keys, hard, limit))
     soft = _soft_filters(query)
-    found: dict[str, Candidate] = {}
-    if soft:
-        for cand in backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit)):
-            found[cand.id] = cand
-    if len(found) < limit:
-        for cand in backend.candidates(KIND, CandidateQuery(keys, hard, limit)):
-            if len(found) >= limit:
-                break
-            found.setdefault(cand.id, cand)
-    return list(found.values())
+    if len(found) < limit or not soft:
+        return found
+    preferred = backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit))
+    merged = {c.id: c for c in preferred}
+    for cand in found:
+        if len(merged) >= limit:
+            break
+        merged.setdefault(cand.id, cand)
+    return list(merged.values())
 
 
 def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit]:
