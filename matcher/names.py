@@ -29,8 +29,8 @@ from transliteration.wordlists import common_tokens
 INITIAL_SCORE = 0.85
 EXTRA_TOKEN_PENALTY = 0.35  # weight of an unmatched token of the longer name (missing middle name)
 MISSING_TOKEN_PENALTY = 1.0  # weight of an unmatched token when both names have it unmatched
-RANK_DISCOUNT = 0.12  # how much an unlikely romanization is discounted (1 - p/p_best) * this
-FOLD_WEIGHT = 0.98  # a match only after folding (aa/a, w/v, doubled letters) counts a bit less
+RANK_DISCOUNT = 0.05  # how much an unlikely romanization is discounted; tuned on Dakshina dev
+FOLD_WEIGHT = 0.95  # a match only after folding (aa/a, w/v, doubled letters) counts less
 Spelling = tuple[str, str, float]  # (raw spelling, folded spelling, likelihood factor)
 
 
@@ -109,15 +109,21 @@ def token_similarity(a: str, b: str) -> float:
     return best
 
 
+@lru_cache(maxsize=1)
+def _common_folded() -> dict[str, float]:
+    """Common-token weights keyed by folded spelling, so greedy romanizations find them."""
+    return {fold_latin(t): w for t, w in common_tokens().items()}
+
+
 @lru_cache(maxsize=262144)
 def token_weight(token: str) -> float:
     """Evidence weight of a token: low for very common name parts (Singh, Kumar, Devi)."""
-    c = canonical_token(token)
-    if detect_script(c) in (Script.DEVANAGARI, Script.MIXED):
-        c = canonical_token(romanize_token(c)[0][0])
-    if len(c) == 1:
+    if len(token) == 1:
         return 0.5
-    return common_tokens().get(c, 1.0)
+    c = canonical_token(token)
+    if c in common_tokens():
+        return common_tokens()[c]
+    return _common_folded().get(quick_spelling(token), 1.0)
 
 
 def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[str, str, float]]]:
