@@ -8,13 +8,16 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from indexer.base import IndexDoc
 from indexer.embedded import EmbeddedBackend
 from pehchaan.audit import AUDIT_DB, BackendAuditLog, SqliteAuditLog, entry_hash
+from tests.indexer.conftest import es_admin, es_url, make_es  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -131,3 +134,33 @@ def test_log_in_a_search_backend_has_the_same_chain(tmp_path: Path) -> None:
     backend.delete("audit", f"{2:012d}")
     assert BackendAuditLog(backend).verify().first_bad == 2
     backend.close()
+
+
+@pytest.mark.elasticsearch
+def test_log_in_elasticsearch_chains_and_names_tampering(
+        make_es: Callable[..., Any], tmp_path: Path) -> None:  # noqa: F811
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from pehchaan.settings import Settings
+    from tests.conftest import TEST_KEY, auth_headers
+
+    es = make_es()
+    app = create_app(Settings(data_dir=tmp_path, backend="elasticsearch",
+                              bootstrap_key=TEST_KEY), es)
+    http = TestClient(app, headers=auth_headers())
+    assert http.post("/v1/persons", json=[{"id": "P-1", "names": ["Ram Kishan"]}]
+                     ).status_code == 201
+    assert http.get("/v1/persons/search", params={"name": "राम किशन"}).status_code == 200
+    assert http.get("/v1/persons/P-1").status_code == 200
+    assert es.count("audit") == 3
+    assert not (tmp_path / AUDIT_DB).exists()  # the entries live in Elasticsearch
+    log = BackendAuditLog(es)
+    assert [e["endpoint"] for e in log.entries()] == [
+        "/v1/persons", "/v1/persons/search", "/v1/persons/{person_id}"]
+    assert log.verify().ok and log.verify().checked == 3
+    doc = es.get("audit", f"{2:012d}")
+    assert doc is not None
+    es.upsert("audit", [IndexDoc(id=f"{2:012d}", body={**doc, "query": {"name": "x"}})])
+    result = BackendAuditLog(es).verify()
+    assert (result.ok, result.first_bad) == (False, 2)
