@@ -138,7 +138,7 @@ class KeyStore:
         self.path = Path(data_dir) / filename
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._all: list[sqlite3.Connection] = []
         self._conn().executescript(_SCHEMA)
 
@@ -201,8 +201,11 @@ class KeyStore:
         with self._lock:
             if self.count():
                 return None
-            return self.create(agency=agency, role=role, label="bootstrap", secret=secret,
-                               created_by="bootstrap")
+            try:
+                return self.create(agency=agency, role=role, label="bootstrap",
+                                   secret=secret, created_by="bootstrap")
+            except Conflict:  # another process installed the same key first
+                return None
 
     def authenticate(self, secret: str) -> ApiKey | None:
         """The key a secret belongs to, whatever its state; None when unknown."""

@@ -23,14 +23,14 @@
     for (const [k, v] of Object.entries(params || {})) {
       if (v !== "" && v !== null && v !== undefined) url.searchParams.set(k, v);
     }
-    const response = await fetch(url, {
-      headers: {
-        "Authorization": "Bearer " + session.key,
-        "X-Purpose": session.purpose,
-        "X-Case-Ref": session.caseRef,
-        "Accept": "application/json",
-      },
-    });
+    const headers = { "Authorization": "Bearer " + session.key, "Accept": "application/json" };
+    // HTTP headers carry Latin-1 only: a purpose typed in Hindi goes in the query instead.
+    const plain = (text) => /^[\x20-\x7e]*$/.test(text);
+    if (plain(session.purpose)) headers["X-Purpose"] = session.purpose;
+    else url.searchParams.set("purpose", session.purpose);
+    if (plain(session.caseRef)) headers["X-Case-Ref"] = session.caseRef;
+    else url.searchParams.set("case_ref", session.caseRef);
+    const response = await fetch(url, { headers });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       const why = body.detail || response.statusText;

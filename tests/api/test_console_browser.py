@@ -78,7 +78,7 @@ def test_devanagari_search_and_record_view(server_factory: Callable[..., LiveSer
             expect(page.locator("#login")).to_be_visible()
 
             page.fill("#key", "phk_wrong-key-for-this-server")
-            page.fill("#purpose", "verification of arrested accused")
+            page.fill("#purpose", "गिरफ्तार अभियुक्त का सत्यापन")
             page.fill("#case-ref", "FIR 55/2024 PS Sadar Gurugram")
             page.click("#start")
             expect(page.locator("#login-error")).to_contain_text("401")
@@ -121,7 +121,7 @@ def test_devanagari_search_and_record_view(server_factory: Callable[..., LiveSer
             browser.close()
 
     log = SqliteAuditLog(server.data_dir)  # the console's calls are in the audit trail
-    mine = [e for e in log.entries() if e["purpose"] == "verification of arrested accused"]
+    mine = [e for e in log.entries() if e["purpose"] == "गिरफ्तार अभियुक्त का सत्यापन"]
     log.close()
     assert [e["outcome"] for e in mine if e["endpoint"] == "/v1/session"] == [
         "unauthenticated", "ok"]
