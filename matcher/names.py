@@ -128,10 +128,8 @@ def token_weight(token: str) -> float:
 
 def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[str, str, float]]]:
     """Greedy one-to-one alignment, best pairs first; returns (score, matched pairs)."""
-    pairs = sorted(
-        ((token_similarity(x, y), i, j) for i, x in enumerate(ta) for j, y in enumerate(tb)),
-        reverse=True,
-    )
+    pairs = [(token_similarity(x, y), i, j) for i, x in enumerate(ta) for j, y in enumerate(tb)]
+    pairs.sort(reverse=True)
     used_a: set[int] = set()
     used_b: set[int] = set()
     num = den = 0.0
@@ -145,6 +143,8 @@ def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[
         num += sim * w
         den += w
         matched.append((ta[i], tb[j], sim))
+        if len(used_a) == len(ta) or len(used_b) == len(tb):
+            break
     longer_a = len(ta) >= len(tb)
     pen_a = EXTRA_TOKEN_PENALTY if longer_a else MISSING_TOKEN_PENALTY
     pen_b = MISSING_TOKEN_PENALTY if longer_a else EXTRA_TOKEN_PENALTY
@@ -153,23 +153,31 @@ def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[
     return (num / den if den else 0.0), matched
 
 
-def _variants(tokens: tuple[str, ...], other: int) -> list[tuple[str, ...]]:
-    """The tokens, and (when this name has more tokens than the other) with adjacent tokens
-    merged (Ram Kishan → Ramkishan)."""
-    out = [tokens]
-    if other < len(tokens) <= 4:
-        for i in range(len(tokens) - 1):
-            if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:
-                out.append((*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2 :]))
+MERGE_LENGTH_SLACK = 3  # letters by which a merged pair may differ from a token of the other name
+
+
+def _merges(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """This name with two adjacent tokens merged (Ram Kishan → Ramkishan), when it has more
+    tokens than the other name and the other has a token about as long as the merged pair."""
+    out: list[tuple[str, ...]] = []
+    if not len(other) < len(tokens) <= 4:
+        return out
+    other_lengths = [len(quick_spelling(t)) for t in other]
+    for i in range(len(tokens) - 1):
+        x, y = tokens[i], tokens[i + 1]
+        if len(x) == 1 or len(y) == 1:
+            continue
+        n = len(quick_spelling(x)) + len(quick_spelling(y))
+        if any(abs(n - m) <= MERGE_LENGTH_SLACK for m in other_lengths):
+            out.append((*tokens[:i], x + y, *tokens[i + 2 :]))
     return out
 
 
 def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, str]:
-    """Best alignment over the merge variants of both token lists, with its detail."""
-    best = -1.0
-    best_pairs: list[tuple[str, str, float]] = []
-    for va in _variants(ta, len(tb)):
-        for vb in _variants(tb, len(ta)):
+    """Best alignment of the names as written or with merged tokens, with its detail."""
+    best, best_pairs = _align(ta, tb)
+    if best < 0.999:
+        for va, vb in [(m, tb) for m in _merges(ta, tb)] + [(ta, m) for m in _merges(tb, ta)]:
             score, pairs = _align(va, vb)
             if score > best:
                 best, best_pairs = score, pairs
