@@ -17,6 +17,7 @@ import numpy as np
 
 from matcher.plate_similarity import (
     TRANSPOSE,
+    Op,
     Registered,
     _insert_costs,
     sub_cost,
@@ -147,7 +148,8 @@ def misread_costs_encoded(observed: str, encs: Sequence[Encoded], *,
 
 
 def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarray,
-           lengths: np.ndarray, partial: bool) -> np.ndarray:
+           lengths: np.ndarray, partial: bool,
+           rows: list[np.ndarray] | None = None) -> np.ndarray:
     k, m = codes.shape
     obs = [_CHAR.get(c, -1) for c in observed]
     n = len(obs)
@@ -155,6 +157,8 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
     cum = np.zeros((k, m + 1))
     cum[:, 1:] = np.cumsum(drops, axis=1)
     prev = np.zeros((k, m + 1)) if partial else cum.copy()
+    if rows is not None:
+        rows.append(prev)
     prev2: np.ndarray | None = None
     for i in range(1, n + 1):
         o = obs[i - 1]
@@ -171,6 +175,67 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
         start = prev[:, :1] + ins[i - 1]
         entry = np.concatenate((start, best), axis=1) - cum
         cur = np.minimum.accumulate(entry, axis=1) + cum
+        if rows is not None:
+            rows.append(cur)
         prev2, prev = prev, cur
     result: np.ndarray = prev[np.arange(k), lengths]
     return result
+
+
+def explain_batch(observed: str, regs: Sequence[Registered], *,
+                  partial: bool = False) -> list[tuple[float, list[Op]]]:
+    """Cost and error set of ``observed`` against each plate: one numpy table for all,
+    then a walk back per plate choosing, at each cell, the first of substitution, extra,
+    drop, swap that explains its value (the order of the reference, so the same ops)."""
+    if not regs:
+        return []
+    encs = [encode(r) for r in regs]
+    lengths = np.array([e.length for e in encs], dtype=np.int64)
+    m = int(lengths.max())
+    codes = np.stack([np.pad(e.codes, (0, max(0, m - len(e.codes))), constant_values=PAD)[:m]
+                      for e in encs])
+    chars = np.stack([np.pad(e.chars, (0, max(0, m - len(e.chars))), constant_values=-2)[:m]
+                      for e in encs])
+    drops = np.stack([np.pad(e.drops, (0, max(0, m - len(e.drops))))[:m] for e in encs])
+    rows: list[np.ndarray] = []
+    costs = _costs(observed, codes, chars, drops, lengths, partial, rows)
+    ins = _insert_costs(observed)
+    return [(float(costs[idx]), _walk_back(observed, reg, rows, idx, ins, partial))
+            for idx, reg in enumerate(regs)]
+
+
+def _walk_back(observed: str, reg: Registered, rows: list[np.ndarray], idx: int,
+               ins: list[float], partial: bool) -> list[Op]:
+    r, slots, parts, drops = reg.text, reg.slots, reg.parts, reg.drops
+    m = len(r)
+
+    def at(i: int, j: int) -> float:
+        return float(rows[i][idx, j])
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+    ops: list[Op] = []
+    i, j = len(observed), m
+    while i > 0 or (j > 0 and not partial):
+        here = at(i, j)
+        if i > 0 and j > 0 and close(
+                at(i - 1, j - 1) + sub_cost(observed[i - 1], r[j - 1], slots[j - 1]), here):
+            if observed[i - 1] != r[j - 1]:
+                ops.append(Op("substitution", r[j - 1], observed[i - 1], parts[j - 1],
+                              sub_cost(observed[i - 1], r[j - 1], slots[j - 1])))
+            i, j = i - 1, j - 1
+        elif i > 0 and close(at(i - 1, j) + ins[i - 1], here):
+            ops.append(Op("insert", "", observed[i - 1], parts[min(j, m - 1)] if m else "plate",
+                          ins[i - 1]))
+            i -= 1
+        elif j > 0 and close(at(i, j - 1) + drops[j - 1], here):
+            if not reg.optional[j - 1]:
+                ops.append(Op("drop", r[j - 1], "", parts[j - 1], drops[j - 1]))
+            j -= 1
+        else:
+            ops.append(Op("transposition", r[j - 2:j], observed[i - 2:i], parts[j - 1],
+                          TRANSPOSE))
+            i, j = i - 2, j - 2
+    ops.reverse()
+    return ops

@@ -18,11 +18,12 @@ from typing import Any
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict, SearchBackend
 from matcher.explain import Explained, FeatureResult, FeatureScore
-from matcher.plate_batch import EncodedTable
+from matcher.plate_batch import EncodedTable, explain_batch
 from matcher.plate_keys import plate_partial_keys, plate_query_keys, plate_record_keys
 from matcher.plate_similarity import (
     SCALE,
     Registered,
+    describe_ops,
     misread_cost,
     plate_similarity,
     similarity_from_cost,
@@ -346,7 +347,25 @@ def rank_candidates(query: VehicleQuery, candidates: Iterable[Candidate]) -> lis
         order = _fast_plate_order(query, obs, cands)
     else:
         order = _scored_order(query, obs, partial, cands)
-    return [_explain(query, obs, partial, c) for c in order]
+    plates = _plate_features(obs, partial, order)
+    return [_explain(query, obs, partial, c, plates.get(c.id)) for c in order]
+
+
+def _plate_features(obs: str, partial: bool, order: list[Candidate]) -> dict[str, FeatureScore]:
+    """Plate explanations of the returned hits, computed together (``explain_batch``)."""
+    with_plate = [c for c in order if c.body.get("registration")]
+    if not obs or not with_plate:
+        return {}
+    regs = [_registered(c.body["registration"]) for c in with_plate]
+    what = "end of plate" if partial else "plate"
+    out = {}
+    for cand, reg, (cost, ops) in zip(with_plate, regs, explain_batch(obs, regs,
+                                                                      partial=partial),
+                                      strict=True):
+        score = similarity_from_cost(cost)
+        out[cand.id] = FeatureScore(score, f"{what} {reg.text} ~ {obs} {score:.2f}: "
+                                           f"{describe_ops(ops)}")
+    return out
 
 
 def rank_candidates_reference(query: VehicleQuery,
@@ -419,15 +438,20 @@ def _quick_score(query: VehicleQuery, obs: str, partial: bool, body: Mapping[str
     return _combine(scores)
 
 
-def _explain(query: VehicleQuery, obs: str, partial: bool, cand: Candidate) -> VehicleHit:
+def _explain(query: VehicleQuery, obs: str, partial: bool, cand: Candidate,
+             plate_feature: FeatureScore | None = None) -> VehicleHit:
     body = cand.body
     features: list[FeatureScore | None] = []
     names: list[str] = []
     if obs:
         names.append("plate")
-        features.append(plate_similarity(obs, _registered(body["registration"]), partial=partial)
-                        if body.get("registration") else
-                        FeatureScore(None, "not compared: record has no registration"))
+        if plate_feature is not None:
+            features.append(plate_feature)
+        elif body.get("registration"):
+            features.append(plate_similarity(obs, _registered(body["registration"]),
+                                             partial=partial))
+        else:
+            features.append(FeatureScore(None, "not compared: record has no registration"))
     for name in ("chassis", "engine"):
         value = getattr(query, name)
         if value:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.plate_batch import EncodedTable, misread_costs
+from matcher.plate_batch import EncodedTable, explain_batch, misread_costs
 from matcher.plate_keys import (
     collapse_doubles,
     fold,
@@ -68,6 +68,13 @@ def test_fast_paths_equal_reference(pair: tuple[str, str], partial: bool) -> Non
     table = EncodedTable()
     rows = table.rows([registered, "DL03CAB1234"], Registered.from_text)
     assert table.costs(observed, rows, partial=partial)[0] == pytest.approx(reference)
+    other = Registered.from_text("DL03CAB1234")
+    [(cost, ops), (other_cost, other_ops)] = explain_batch(observed, [reg, other],
+                                                           partial=partial)
+    assert cost == pytest.approx(reference)
+    assert ops == explain_misread(observed, reg, partial=partial)[1]
+    ref_cost, ref_ops = explain_misread(observed, other, partial=partial)
+    assert other_cost == pytest.approx(ref_cost) and other_ops == ref_ops
 
 
 @settings(max_examples=300, deadline=None)
