@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -155,7 +156,36 @@ def tail(n: Annotated[int, typer.Option("-n", min=1, max=10_000)] = 20) -> None:
         print(json.dumps(entry, ensure_ascii=False))
 
 
+# Commands that touch records from the server's shell are audited like API calls.
+UNAUDITED_COMMANDS = frozenset({"keys", "audit", "serve"})  # keys record themselves
+
+
+def _audit_command(ctx: typer.Context) -> None:
+    """Record a CLI command (ingest, search, stats, ...) before it runs."""
+    command = ctx.invoked_subcommand
+    if command is None or command in UNAUDITED_COMMANDS or "--help" in sys.argv:
+        return
+    try:
+        log, backend = _audit_log()
+    except Exception as exc:  # the command still runs; say loudly that it is unrecorded
+        err.print(f"[yellow]warning:[/yellow] audit log unavailable, command not recorded: "
+                  f"{exc}")
+        return
+    try:
+        log.append({"key_id": None, "agency": "cli", "role": None, "method": "CLI",
+                    "path": f"pehchaan {command}", "endpoint": f"cli {command}",
+                    "resource": "persons", "action": command, "purpose": None,
+                    "case_ref": None, "query": {"argv": [a[:200] for a in sys.argv[2:40]]},
+                    "ids": [], "status": 0, "outcome": "started", "flags": [],
+                    "client": f"cli:{getpass.getuser()}"})
+    finally:
+        log.close()
+        if backend is not None:
+            backend.close()
+
+
 def register(app: typer.Typer) -> None:
-    """Called by pehchaan/cli.py."""
+    """Called by pehchaan/cli.py: the keys and audit commands, and auditing of the rest."""
     app.add_typer(keys_app, name="keys")
     app.add_typer(audit_app, name="audit")
+    app.callback()(_audit_command)

@@ -164,3 +164,14 @@ def test_log_in_elasticsearch_chains_and_names_tampering(
     es.upsert("audit", [IndexDoc(id=f"{2:012d}", body={**doc, "query": {"name": "x"}})])
     result = BackendAuditLog(es).verify()
     assert (result.ok, result.first_bad) == (False, 2)
+
+
+def test_cli_commands_on_records_are_audited(tmp_path: Path) -> None:
+    env = {**os.environ, "PEHCHAAN_DATA_DIR": str(tmp_path), "PEHCHAAN_BACKEND": "embedded"}
+    done = subprocess.run([sys.executable, "-m", "pehchaan", "search", "राम किशन"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    entries = list(SqliteAuditLog(tmp_path).entries())
+    assert [(e["endpoint"], e["query"]) for e in entries] == [
+        ("cli search", {"argv": ["राम किशन"]})]
+    assert entries[0]["client"].startswith("cli:")
