@@ -67,6 +67,8 @@ def test_devanagari_search_and_record_view(server_factory: Callable[..., LiveSer
     with server.client() as http:
         assert http.post("/v1/persons", json=RECORDS).status_code == 201
     has_vehicle = _link_vehicle(server.data_dir)
+    with server.client() as http:
+        vehicle_search = "/v1/vehicles/search" in http.get("/openapi.json").json()["paths"]
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -116,6 +118,15 @@ def test_devanagari_search_and_record_view(server_factory: Callable[..., LiveSer
                 expect(page.locator("#record-vehicles tbody")).to_contain_text("HR26DK8337")
             page.screenshot(path=str(SCREENSHOT.with_name("pehchaan-console-record.png")),
                             full_page=True)
+
+            if has_vehicle and vehicle_search:  # a misread plate finds the stolen car
+                page.click("#tab-vehicles")
+                page.fill("#plate", "HR 26 DK 8387")
+                page.click("#search-vehicles")
+                car = page.locator("li.hit[data-id='V-1']")
+                expect(car).to_be_visible()
+                expect(car.locator(".hit-names")).to_have_text("HR26DK8337")
+                expect(car.locator("tr.feature .fdetail").first).not_to_be_empty()
             assert errors == []
         finally:
             browser.close()
