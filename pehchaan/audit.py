@@ -261,13 +261,26 @@ class BackendAuditLog:
 
     def _load_head(self) -> tuple[int, str]:
         if self._head is None:
-            head = (0, GENESIS)
-            for doc in self.backend.iter_docs(KIND):
-                seq = int(doc.body.get("seq", 0))
-                if seq > head[0]:
-                    head = (seq, str(doc.body.get("hash", "")))
-            self._head = head
+            self._head = self._head_by_count() or self._head_by_scan()
         return self._head
+
+    def _head_by_count(self) -> tuple[int, str] | None:
+        """The newest entry in two lookups when the log is whole (seq == count)."""
+        count = self.backend.count(KIND)
+        if count == 0:
+            return 0, GENESIS
+        last = self.backend.get(KIND, f"{count:012d}")
+        if last is None or self.backend.get(KIND, f"{count + 1:012d}") is not None:
+            return None
+        return count, str(last.get("hash", ""))
+
+    def _head_by_scan(self) -> tuple[int, str]:
+        head = (0, GENESIS)
+        for doc in self.backend.iter_docs(KIND):
+            seq = int(doc.body.get("seq", 0))
+            if seq > head[0]:
+                head = (seq, str(doc.body.get("hash", "")))
+        return head
 
     def append(self, record: Entry) -> Entry:
         with self._lock:
