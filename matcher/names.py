@@ -193,7 +193,12 @@ def _compare(a: str, b: str) -> tuple[float, str]:
     pa, pb = parse_name(a), parse_name(b)
     if not pa.tokens or not pb.tokens:
         return -1.0, "not compared: empty name"
-    score, detail = _compare_tokens(pa.tokens, pb.tokens)
+    score, detail = -1.0, ""
+    for na in (pa, *pa.aliases):  # "X alias Y": the best-matching name of each side counts
+        for nb in (pb, *pb.aliases):
+            s, d = _compare_tokens(na.tokens, nb.tokens)
+            if s > score:
+                score, detail = s, d if (na is pa and nb is pb) else f"{d} (alias)"
     if pa.relative is not None and pb.relative is not None and pa.relative.tokens \
             and pb.relative.tokens:
         rel, rel_detail = _compare_tokens(pa.relative.tokens, pb.relative.tokens)
@@ -205,8 +210,9 @@ def _compare(a: str, b: str) -> tuple[float, str]:
 def compare_names(a: str, b: str) -> FeatureScore:
     """Similarity of two person names in [0, 1], either script on either side, explained.
 
-    Only the person's name counts, unless both strings also name a relative ("X s/o Y"):
-    then the relatives' names are compared too and weigh RELATIVE_WEIGHT.
+    Only the person's name counts (the best of its aliases: "X alias Y", "X @ Y"), unless both
+    strings also name a relative ("X s/o Y"): then the relatives' names are compared too and
+    weigh RELATIVE_WEIGHT.
     """
     if b < a:  # symmetric by construction
         a, b = b, a

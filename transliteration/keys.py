@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from transliteration.normalize import ANUSVARA
 from transliteration.parse import parse_name
@@ -23,7 +24,7 @@ _CLASS = {
     "chh": "c", "ch": "c", "sh": "s", "kh": "k", "gh": "g", "jh": "j", "th": "t", "dh": "d",
     "ph": "p", "bh": "b", "rh": "r", "ck": "k",
     "b": "b", "c": "k", "d": "d", "f": "p", "g": "g", "h": "h", "j": "j", "k": "k", "l": "l",
-    "m": "m", "n": "n", "p": "p", "q": "k", "r": "r", "s": "s", "t": "t", "v": "v", "w": "v",
+    "m": "m", "n": "n", "p": "p", "q": "k", "r": "r", "s": "s", "t": "t", "v": "b", "w": "b",
     "x": "ks", "y": "y", "z": "j",
 }
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -102,7 +103,7 @@ def token_skeletons(token: str) -> tuple[str, ...]:
     mass = 0.0
     for spelling, w in romanize_token(token):
         sk = skeleton(canonical_token(spelling))
-        if sk not in out:
+        if sk not in out and (not out or len(sk) > 1):
             out.append(sk)
         mass += w
         if mass >= KEY_MASS or len(out) >= MAX_TOKEN_KEYS:
@@ -112,19 +113,32 @@ def token_skeletons(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=262144)
-def _name_keys(text: str) -> tuple[str, ...]:
-    tokens = [t for t in parse_name(text).tokens if t]
-    per = [token_skeletons(t) for t in tokens]
-    keys: list[str] = []
-    for sks in per:
-        for sk in sks:
+def _keys_of(tokens: tuple[str, ...], keys: list[str]) -> None:
+    """Append the keys of one name: per token, the joined name, adjacent pairs joined."""
+    tokens = tuple(t for t in tokens if t)
+    for t in tokens:
+        if len(t) == 1:
+            continue  # an initial is no key on its own (it joins the joined keys)
+        for sk in token_skeletons(t):
             if sk and sk not in keys:
                 keys.append(sk)
-    if len(per) > 1:  # whole name joined: links "Ramkishan" with "Ram Kishan"
-        joined = skeleton("".join(canonical_token_latin(t) for t in tokens))
-        if joined and joined not in keys:
-            keys.append(joined)
+    if len(tokens) < 2:
+        return
+    latin = [canonical_token_latin(t) for t in tokens]
+    joined = [skeleton("".join(latin))]  # links "Ramkishan" with "Ram Kishan"
+    if len(tokens) > 2:  # "Ram Niwas Dhiman" with "Ramniwas"
+        joined += [skeleton(x + y) for x, y in pairwise(latin)]
+    for sk in joined:
+        if sk and sk not in keys:
+            keys.append(sk)
+
+
+@lru_cache(maxsize=262144)
+def _name_keys(text: str) -> tuple[str, ...]:
+    parsed = parse_name(text)
+    keys: list[str] = []
+    for name in (parsed, *parsed.aliases):
+        _keys_of(name.tokens, keys)
     return tuple(keys)
 
 
@@ -140,8 +154,9 @@ def canonical_token_latin(token: str) -> str:
 def name_keys(text: str) -> list[str]:
     """Retrieval keys of a person's name (relative and honorifics excluded), ASCII strings.
 
-    One skeleton per token (two for an ambiguous Devanagari token), plus the skeleton of the
-    joined name when it has several tokens. A Devanagari name and its usual Latin spellings
+    One skeleton per token (two or three for an ambiguous token), plus the skeleton of the
+    joined name when it has several tokens (and of adjacent pairs when it has more than two);
+    aliases ("X alias Y") add their own keys. A Devanagari name and its usual Latin spellings
     produce the same keys, so a keyword index finds one from the other.
     """
     return list(_name_keys(text))

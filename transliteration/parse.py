@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from transliteration.normalize import normalize
 from transliteration.script import Script, detect_script
-from transliteration.wordlists import honorifics, initials, relation_markers
+from transliteration.wordlists import alias_markers, honorifics, initials, relation_markers
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class ParsedName:
     honorifics: tuple[str, ...] = ()
     relation: str | None = None
     relative: ParsedName | None = None
+    aliases: tuple[ParsedName, ...] = ()  # "X alias Y", "X @ Y", "X उर्फ़ Y": other names
 
     @property
     def text(self) -> str:
@@ -36,6 +37,25 @@ def _relation_re() -> re.Pattern[str]:
         parts.append(esc)
     # Word boundaries that also work for Devanagari: not preceded/followed by a letter or mark.
     return re.compile(r"(?<![\w\u0900-\u097f])(" + "|".join(parts) + r")\.?(?![\w\u0900-\u097f])")
+
+
+@lru_cache(maxsize=1)
+def _alias_re() -> re.Pattern[str]:
+    """Alias markers from the data file; '@' needs no word boundary."""
+    words = sorted((m for m in alias_markers() if m != "@"), key=len, reverse=True)
+    parts = [re.escape(w).replace(r"\.", r"\.?") for w in words]
+    bounded = r"(?<![\w\u0900-\u097f])(?:" + "|".join(parts) + r")\.?(?![\w\u0900-\u097f])"
+    return re.compile("@|" + bounded)
+
+
+def _with_aliases(segment: str) -> tuple[ParsedName, tuple[ParsedName, ...]]:
+    """The name before any alias marker, and the names after each marker."""
+    parts = _alias_re().split(segment)
+    main = _parse_simple(parts[0])
+    aliases = tuple(p for p in (_parse_simple(x) for x in parts[1:]) if p.tokens)
+    if not main.tokens and aliases:
+        return aliases[0], aliases[1:]
+    return main, aliases
 
 
 def _marker_code(raw: str) -> str:
@@ -108,7 +128,9 @@ def _parse(text: str) -> ParsedName:
         if m is not None:  # "s/o Ram" with no person before: the whole string is the relative
             rel = _parse_simple(low[m.end():])
             return ParsedName((), (), _marker_code(m.group(1)), rel)
-        return _parse_simple(low)
-    person = _parse_simple(low[: m.start()])
+        person, aliases = _with_aliases(low)
+        return ParsedName(person.tokens, person.honorifics, aliases=aliases)
+    person, aliases = _with_aliases(low[: m.start()])
     relative = parse_name(low[m.end():]) if low[m.end():].strip() else None
-    return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative)
+    return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative,
+                      aliases)

@@ -55,3 +55,9 @@ def variants() -> dict[str, str]:
 def common_tokens() -> dict[str, float]:
     """Canonical token → evidence weight below 1 for very common name parts."""
     return {normalize(r[0]): float(r[1]) for r in read_tsv("common_tokens.tsv")}
+
+
+@cache
+def alias_markers() -> tuple[str, ...]:
+    """Lower-cased markers introducing another name of the same person (alias, urf, @)."""
+    return tuple(r[0].lower() for r in read_tsv("alias_markers.tsv"))

@@ -83,3 +83,22 @@ def test_parse_daughter_and_walad() -> None:
     assert parse_name("Pooja d.o. Ramesh").relation == "d/o"
     assert parse_name("Irfan walad Yusuf").relation == "s/o"
     assert parse_name("इरफ़ान वल्द यूसुफ़").relation == "s/o"
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens", "alias"),
+    [
+        ("Krishan Kumar alias Monu", ("krishan", "kumar"), ("monu",)),
+        ("Ishwar @ Sonu", ("ishwar",), ("sonu",)),
+        ("मोहम्मद साबिर उर्फ़ नन्हा", ("मोहम्मद", "साबिर"), ("नन्हा",)),
+        ("Salim aka Sallu s/o Yusuf", ("salim",), ("sallu",)),
+    ],
+)
+def test_parse_aliases(raw: str, tokens: tuple[str, ...], alias: tuple[str, ...]) -> None:
+    p = parse_name(raw)
+    assert p.tokens == tokens
+    assert [a.tokens for a in p.aliases] == [alias]
+
+
+def test_alias_word_inside_a_name_is_not_a_marker() -> None:
+    assert parse_name("Aliasgar Khan").tokens == ("aliasgar", "khan")
