@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from indexer.embedded import EmbeddedBackend
 from pehchaan.access import Role
 from pehchaan.scopes import default_matrix
 from pehchaan.settings import Settings
-from tests.conftest import TEST_KEY, auth_headers, authorized_client
+from tests.conftest import TEST_KEY, LiveServer, auth_headers, authorized_client
 
 PROBLEM = "application/problem+json"
 
@@ -350,3 +350,20 @@ def test_person_summaries_inside_other_answers_are_filtered_too() -> None:
     assert matrix.redact(matrix.scope(Role.CROSSCHECK_JOB), {"results": [juvenile]}) == {
         "results": []}
     assert matrix.redact(matrix.scope(Role.INVESTIGATOR), [juvenile]) == [juvenile]
+
+
+def test_over_real_http(server_factory: Callable[..., LiveServer]) -> None:
+    server = server_factory()
+    with server.client(key=None) as anonymous:
+        for path in ("/health", "/docs", "/openapi.json", "/console",
+                     "/console/console.js", "/console/console.css"):
+            assert anonymous.get(path).status_code == 200, path
+        refused = anonymous.get("/v1/persons/search", params={"name": "Ram"})
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith(PROBLEM)
+        spec = anonymous.get("/openapi.json").json()
+        assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
+    with server.client() as http:
+        assert http.get("/v1/persons/search", params={"name": "Ram"}).status_code == 200
+        me = http.get("/v1/session").json()
+        assert (me["role"], me["agency"]) == ("investigator", "local")
