@@ -114,13 +114,12 @@ def ridge_period(norm: FloatImage, mask: BoolImage, block: int = 32) -> tuple[fl
     """
     h, w = norm.shape
     step = block // 2
-    ys = range(0, h - block + 1, step)
-    xs = range(0, w - block + 1, step)
-    blocks = []
-    for y in ys:
-        for x in xs:
-            if mask[y : y + block, x : x + block].mean() > 0.9:
-                blocks.append(norm[y : y + block, x : x + block])
+    blocks = [
+        norm[y : y + block, x : x + block]
+        for y in range(0, h - block + 1, step)
+        for x in range(0, w - block + 1, step)
+        if mask[y : y + block, x : x + block].mean() > 0.9
+    ]
     if len(blocks) < 3:
         return 9.0, 0.0
     b = np.stack(blocks).astype(np.float32)
@@ -163,20 +162,34 @@ def gabor_bank(period: float, n: int = N_ORIENT) -> list[FloatImage]:
     return kernels
 
 
-def gabor_enhance(norm: FloatImage, orient: FloatImage, period: float) -> FloatImage:
-    """Filter with the kernel matching each pixel's orientation (linear blend of two)."""
+def gabor_enhance(
+    norm: FloatImage, orient: FloatImage, period: float, mask: BoolImage | None = None
+) -> FloatImage:
+    """Filter with the kernel matching each pixel's orientation (linear blend of the two
+    nearest kernels). Only the bounding box of the ridge area is filtered."""
     kernels = gabor_bank(period)
     n = len(kernels)
-    pos = orient * (n / np.pi)
-    i0 = np.floor(pos).astype(np.int32) % n
-    frac = (pos - np.floor(pos)).astype(np.float32)
     out = np.zeros_like(norm)
-    for i, k in enumerate(kernels):
-        w = np.where(i0 == i, 1.0 - frac, 0.0) + np.where((i0 + 1) % n == i, frac, 0.0)
-        if not w.any():
-            continue
-        resp = cv2.filter2D(norm, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT)
-        out += w.astype(np.float32) * resp
+    if mask is not None and mask.any():
+        ys, xs = np.nonzero(mask)
+        y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    else:
+        y0, y1, x0, x1 = 0, norm.shape[0], 0, norm.shape[1]
+    r = kernels[0].shape[0] // 2
+    # filter a margin around the box so borders see real neighbours, then crop
+    py0, py1 = max(0, y0 - r), min(norm.shape[0], y1 + r)
+    px0, px1 = max(0, x0 - r), min(norm.shape[1], x1 + r)
+    src = np.ascontiguousarray(norm[py0:py1, px0:px1])
+    resp = np.stack(
+        [cv2.filter2D(src, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT) for k in kernels]
+    )[:, y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+    pos = orient[y0:y1, x0:x1] * (n / np.pi)
+    fl = np.floor(pos)
+    i0 = fl.astype(np.intp) % n
+    frac = (pos - fl).astype(np.float32)
+    a = np.take_along_axis(resp, i0[None], axis=0)[0]
+    b = np.take_along_axis(resp, ((i0 + 1) % n)[None], axis=0)[0]
+    out[y0:y1, x0:x1] = (1.0 - frac) * a + frac * b
     return out
 
 
@@ -198,6 +211,6 @@ def enhance(img: GreyImage, *, field: str = "image") -> Enhanced:
             f"({share:.0%} of its texture at ridge spacing, need {MIN_RIDGE_BAND_SHARE:.0%})",
             field=field,
         )
-    enh = gabor_enhance(norm, orient, period)
+    enh = gabor_enhance(norm, orient, period, mask)
     ridges = (enh > 0) & mask
     return Enhanced(norm, mask, orient, coh, period, enh, ridges)
