@@ -123,17 +123,7 @@ class AccessMiddleware:
         content_type = dict(headers).get(b"content-type", b"").decode("latin-1")
         ids: list[str] = list(ctx.target_ids)
         if ctx.principal is not None and content_type.startswith("application/json") and body:
-            matrix: AccessMatrix = state.matrix
-            payload = matrix.redact(ctx.principal.scope, json.loads(body))
-            if payload is HIDDEN:
-                status, headers = 404, [(b"content-type", PROBLEM_JSON.encode())]
-                target = ctx.target_ids[0] if ctx.target_ids else "?"
-                body = _problem_bytes(404, "not-found", "Not found",
-                                      f"no record with id {target!r}", field="id")
-            else:
-                if ctx.resource not in NO_ID_RESOURCES:
-                    collect_ids(payload, ids)
-                body = json.dumps(payload, ensure_ascii=False).encode()
+            status, headers, body = self._filter(ctx, state.matrix, status, headers, body, ids)
         try:
             await self._audit(scope, ctx, status, ids, request_body, state)
         except Exception as exc:
@@ -145,6 +135,28 @@ class AccessMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _filter(ctx: AccessContext, matrix: AccessMatrix, status: int,
+                headers: list[tuple[bytes, bytes]], body: bytes, ids: list[str]
+                ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The JSON answer as the caller's role may see it; ids seen go into ``ids``."""
+        assert ctx.principal is not None
+        problem_headers = [(b"content-type", PROBLEM_JSON.encode())]
+        try:
+            payload = matrix.redact(ctx.principal.scope, json.loads(body))
+        except ValueError:  # unfilterable: withheld rather than shown unfiltered
+            log.error("a JSON response of %s could not be parsed for filtering", ctx.route)
+            return 500, problem_headers, _problem_bytes(
+                500, "internal-error", "Internal error", "the answer could not be filtered "
+                "for your role and is withheld; it has been logged")
+        if payload is HIDDEN:
+            target = ctx.target_ids[0] if ctx.target_ids else "?"
+            return 404, problem_headers, _problem_bytes(
+                404, "not-found", "Not found", f"no record with id {target!r}", field="id")
+        if ctx.resource not in NO_ID_RESOURCES:
+            collect_ids(payload, ids)
+        return status, headers, json.dumps(payload, ensure_ascii=False).encode()
 
     async def _audit(self, scope: Scope, ctx: AccessContext, status: int, ids: list[str],
                      request_body: bytes | bytearray, state: Any) -> None:
