@@ -32,6 +32,8 @@ for _o, _oc in _CHAR.items():
     for _r, _rc in _CHAR.items():
         _SUB[_oc, 2 * _rc] = sub_cost(_o, _r, "L")
         _SUB[_oc, 2 * _rc + 1] = sub_cost(_o, _r, "D")
+_UNKNOWN = len(ALPHABET)  # an observed character outside A-Z0-9: arbitrary everywhere
+_SUBX = np.vstack((_SUB, np.full((1, PAD + 1), 5.5)))
 
 
 WIDTH = 16  # registered strings longer than this are scored one by one
@@ -125,33 +127,34 @@ class EncodedTable:
 def misread_costs_encoded(observed: str, encs: Sequence[Encoded], *,
                           partial: bool = False) -> np.ndarray:
     """``misread_costs`` over pre-encoded plates."""
-    k = len(encs)
-    if k == 0:
+    if not encs:
         return np.zeros(0)
+    codes, chars, drops, lengths = _stack(encs)
+    return _costs(observed, codes, chars, drops, lengths, partial)
+
+
+def _stack(encs: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stack encoded plates, cut to the longest; pads only when widths differ."""
     lengths = np.array([e.length for e in encs], dtype=np.int64)
     m = int(lengths.max())
-    width = {len(e.codes) for e in encs}
-    if len(width) == 1:
-        codes = np.stack([e.codes for e in encs])[:, :m]
-        chars = np.stack([e.chars for e in encs])[:, :m]
-        drops = np.stack([e.drops for e in encs])[:, :m]
-    else:
-        codes = np.stack([e.codes[:m] if len(e.codes) >= m else
-                          np.pad(e.codes, (0, m - len(e.codes)), constant_values=PAD)
-                          for e in encs])
-        chars = np.stack([e.chars[:m] if len(e.chars) >= m else
-                          np.pad(e.chars, (0, m - len(e.chars)), constant_values=-2)
-                          for e in encs])
-        drops = np.stack([e.drops[:m] if len(e.drops) >= m else
-                          np.pad(e.drops, (0, m - len(e.drops))) for e in encs])
-    return _costs(observed, codes, chars, drops, lengths, partial)
+    if len({len(e.codes) for e in encs}) == 1:
+        return (np.stack([e.codes for e in encs])[:, :m], np.stack([e.chars for e in encs])[:, :m],
+                np.stack([e.drops for e in encs])[:, :m], lengths)
+    width = max(len(e.codes) for e in encs)
+
+    def pad(a: np.ndarray, value: float) -> np.ndarray:
+        return np.pad(a, (0, width - len(a)), constant_values=value)
+
+    return (np.stack([pad(e.codes, PAD) for e in encs])[:, :m],
+            np.stack([pad(e.chars, -2) for e in encs])[:, :m],
+            np.stack([pad(e.drops, 0.0) for e in encs])[:, :m], lengths)
 
 
 def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarray,
            lengths: np.ndarray, partial: bool,
            rows: list[np.ndarray] | None = None) -> np.ndarray:
     k, m = codes.shape
-    obs = [_CHAR.get(c, -1) for c in observed]
+    obs = np.array([_CHAR.get(c, _UNKNOWN) for c in observed], dtype=np.int64)
     n = len(obs)
     ins = _insert_costs(observed)
     cum = np.zeros((k, m + 1))
@@ -159,22 +162,30 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
     prev = np.zeros((k, m + 1)) if partial else cum.copy()
     if rows is not None:
         rows.append(prev)
+    if n == 0:
+        return prev[np.arange(k), lengths]
+    subs = _SUBX[obs][:, codes]  # (n, k, m): cost of each observed char at each position
+    swaps: np.ndarray | None = None
+    has_swap: list[bool] = []
+    if n >= 2 and m >= 2:  # (n-1, k, m-1): observed i-1, i are registered j, j-1 swapped
+        same = chars[None, :, :] == obs[:, None, None]
+        swaps = same[1:, :, :-1] & same[:-1, :, 1:] & ~same[1:, :, 1:]
+        has_swap = [bool(x) for x in swaps.any(axis=(1, 2))]
     prev2: np.ndarray | None = None
+    entry = np.empty((k, m + 1))
     for i in range(1, n + 1):
-        o = obs[i - 1]
-        sub = _SUB[o][codes] if o >= 0 else np.full((k, m), 5.5)
-        best = np.minimum(prev[:, :-1] + sub, prev[:, 1:] + ins[i - 1])
-        if prev2 is not None and m >= 2:
-            o_prev = obs[i - 2]
-            swap = ((chars[:, :-1] == o) & (chars[:, 1:] == o_prev) & (chars[:, 1:] != o))
-            if swap.any():
-                cand = prev2[:, :-2] + TRANSPOSE
-                best[:, 1:] = np.where(swap, np.minimum(best[:, 1:], cand), best[:, 1:])
-        # dropped characters: cur[j] = min(best[j], cur[j-1] + drop[j-1]) as a prefix
-        # minimum over best - cumulative drops (drops are never negative)
-        start = prev[:, :1] + ins[i - 1]
-        entry = np.concatenate((start, best), axis=1) - cum
-        cur = np.minimum.accumulate(entry, axis=1) + cum
+        best = np.minimum(prev[:, :-1] + subs[i - 1], prev[:, 1:] + ins[i - 1])
+        if prev2 is not None and swaps is not None and has_swap[i - 2]:
+            swap = swaps[i - 2]
+            best[:, 1:] = np.where(swap, np.minimum(best[:, 1:], prev2[:, :-2] + TRANSPOSE),
+                                   best[:, 1:])
+        # dropped characters: cur[j] = min(best[j], cur[j-1] + drop[j-1]) is a prefix
+        # minimum of best - cumulative drops (drops are never negative)
+        entry[:, 0] = prev[:, 0] + ins[i - 1]
+        entry[:, 1:] = best
+        entry -= cum
+        cur = np.minimum.accumulate(entry, axis=1)
+        cur += cum
         if rows is not None:
             rows.append(cur)
         prev2, prev = prev, cur
@@ -182,21 +193,15 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
     return result
 
 
-def explain_batch(observed: str, regs: Sequence[Registered], *,
-                  partial: bool = False) -> list[tuple[float, list[Op]]]:
+def explain_batch(observed: str, regs: Sequence[Registered], *, partial: bool = False,
+                  encoded: Sequence[Encoded] | None = None) -> list[tuple[float, list[Op]]]:
     """Cost and error set of ``observed`` against each plate: one numpy table for all,
     then a walk back per plate choosing, at each cell, the first of substitution, extra,
     drop, swap that explains its value (the order of the reference, so the same ops)."""
     if not regs:
         return []
-    encs = [encode(r) for r in regs]
-    lengths = np.array([e.length for e in encs], dtype=np.int64)
-    m = int(lengths.max())
-    codes = np.stack([np.pad(e.codes, (0, max(0, m - len(e.codes))), constant_values=PAD)[:m]
-                      for e in encs])
-    chars = np.stack([np.pad(e.chars, (0, max(0, m - len(e.chars))), constant_values=-2)[:m]
-                      for e in encs])
-    drops = np.stack([np.pad(e.drops, (0, max(0, m - len(e.drops))))[:m] for e in encs])
+    encs = encoded if encoded is not None else [encode(r) for r in regs]
+    codes, chars, drops, lengths = _stack(encs)
     rows: list[np.ndarray] = []
     costs = _costs(observed, codes, chars, drops, lengths, partial, rows)
     ins = _insert_costs(observed)

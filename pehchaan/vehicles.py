@@ -18,7 +18,7 @@ from typing import Any
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict, SearchBackend
 from matcher.explain import Explained, FeatureResult, FeatureScore
-from matcher.plate_batch import EncodedTable, explain_batch
+from matcher.plate_batch import Encoded, EncodedTable, encode, explain_batch
 from matcher.plate_keys import plate_partial_keys, plate_query_keys, plate_record_keys
 from matcher.plate_similarity import (
     SCALE,
@@ -295,6 +295,11 @@ def _registered(registration: str) -> Registered:
     return Registered.from_text(registration)
 
 
+@lru_cache(maxsize=100_000)
+def _encoded(registration: str) -> Encoded:
+    return encode(_registered(registration))
+
+
 def _is_partial(query: VehicleQuery, obs: str) -> bool:
     if query.partial_plate is not None:
         return query.partial_plate
@@ -357,11 +362,11 @@ def _plate_features(obs: str, partial: bool, order: list[Candidate]) -> dict[str
     if not obs or not with_plate:
         return {}
     regs = [_registered(c.body["registration"]) for c in with_plate]
+    encoded = [_encoded(c.body["registration"]) for c in with_plate]
     what = "end of plate" if partial else "plate"
     out = {}
-    for cand, reg, (cost, ops) in zip(with_plate, regs, explain_batch(obs, regs,
-                                                                      partial=partial),
-                                      strict=True):
+    explained = explain_batch(obs, regs, partial=partial, encoded=encoded)
+    for cand, reg, (cost, ops) in zip(with_plate, regs, explained, strict=True):
         score = similarity_from_cost(cost)
         out[cand.id] = FeatureScore(score, f"{what} {reg.text} ~ {obs} {score:.2f}: "
                                            f"{describe_ops(ops)}")
