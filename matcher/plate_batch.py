@@ -170,7 +170,8 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
     if n >= 2 and m >= 2:  # (n-1, k, m-1): observed i-1, i are registered j, j-1 swapped
         same = chars[None, :, :] == obs[:, None, None]
         swaps = same[1:, :, :-1] & same[:-1, :, 1:] & ~same[1:, :, 1:]
-        has_swap = [bool(x) for x in swaps.any(axis=(1, 2))]
+        flags: np.ndarray = np.asarray(swaps.any(axis=(1, 2)))
+        has_swap = [bool(x) for x in flags]
     prev2: np.ndarray | None = None
     entry = np.empty((k, m + 1))
     for i in range(1, n + 1):
