@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         try:
             yield
         finally:
+            app.state.keys.close()
             if owned:
                 app.state.backend.close()
 
@@ -107,11 +109,14 @@ def _install_access(app: FastAPI, settings: Settings) -> None:
         log.info("bootstrap key %s (%s) installed from PEHCHAAN_BOOTSTRAP_KEY",
                  created.key.key_id, created.key.role.value)
     holder: list[AuditLog] = []
+    lock = threading.Lock()
 
     def audit_log() -> AuditLog:
-        if not holder:
-            backend = getattr(app.state, "backend", None)
-            holder.append(open_audit_log(settings.data_dir, backend, settings.backend))
-        return holder[0]
+        """One audit log per app (one chain head), opened on first use."""
+        with lock:
+            if not holder:
+                backend = getattr(app.state, "backend", None)
+                holder.append(open_audit_log(settings.data_dir, backend, settings.backend))
+            return holder[0]
 
     app.state.audit_log = audit_log
