@@ -185,6 +185,7 @@ def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, st
     return best, ", ".join(f"'{x}'~'{y}' {s:.2f}" for x, y, s in best_pairs)
 
 
+ALIAS_FACTOR = 0.85  # a match through an alias (nicknames like Bholu, Monu repeat) counts less
 RELATIVE_WEIGHT = 0.35  # share of the relative's name when both strings carry one (X s/o Y)
 
 
@@ -197,8 +198,10 @@ def _compare(a: str, b: str) -> tuple[float, str]:
     for na in (pa, *pa.aliases):  # "X alias Y": the best-matching name of each side counts
         for nb in (pb, *pb.aliases):
             s, d = _compare_tokens(na.tokens, nb.tokens)
+            if na is not pa or nb is not pb:
+                s, d = s * ALIAS_FACTOR, f"{d} (alias)"
             if s > score:
-                score, detail = s, d if (na is pa and nb is pb) else f"{d} (alias)"
+                score, detail = s, d
     if pa.relative is not None and pb.relative is not None and pa.relative.tokens \
             and pb.relative.tokens:
         rel, rel_detail = _compare_tokens(pa.relative.tokens, pb.relative.tokens)

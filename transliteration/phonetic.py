@@ -19,6 +19,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"q", "k"),
         (r"ck", "k"),
         (r"ph", "f"),
+        (r"sh", "s"),
         (r"w", "v"),
         (r"z", "j"),
         (r"aa", "a"),

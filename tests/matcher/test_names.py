@@ -137,3 +137,15 @@ def test_relative_counts_when_both_sides_name_one() -> None:
     assert same is not None and other is not None and alone is not None
     assert same > other
     assert alone == 1.0  # one side has no relative: the relative is not compared
+
+
+def test_alias_match_counts_less_than_a_name_match() -> None:
+    by_name = compare_names("राहुल कटारिया उर्फ़ भोलू", "Rahul Kataria").score
+    by_alias = compare_names("राहुल कटारिया उर्फ़ भोलू", "Bheem Singh @ Bholu").score
+    assert by_name is not None and by_alias is not None
+    assert by_name > by_alias >= 0.8
+
+
+def test_sibilants_vary() -> None:
+    s = compare_names("Vikash Kumar", "विकास कुमार").score
+    assert s is not None and s >= 0.95
