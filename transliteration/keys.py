@@ -117,7 +117,7 @@ def _keys_of(tokens: tuple[str, ...], keys: list[str]) -> None:
     """Append the keys of one name: per token, the joined name, adjacent pairs joined."""
     tokens = tuple(t for t in tokens if t)
     for t in tokens:
-        if len(t) == 1:
+        if len(tokens) > 1 and len(canonical_token_latin(t)) == 1:
             continue  # an initial is no key on its own (it joins the joined keys)
         for sk in token_skeletons(t):
             if sk and sk not in keys:
