@@ -15,6 +15,7 @@ the few candidates that share a key. The store is read through ``SearchBackend``
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import sqlite3
@@ -27,9 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import OSA
+
 from indexer.base import SearchBackend
 from matcher.plate_keys import deletions, fold
 from matcher.plate_similarity import (
+    MIN_EDIT_COST,
+    SCALE,
     Registered,
     describe_ops,
     explain_misread,
@@ -47,6 +52,7 @@ WANTED_PERSON_STATUSES = ("wanted", "proclaimed_offender")
 # likely one (a 3/8-type confusion or a swap, 0.65): drops and doubles are not enough.
 PLATE_MIN = 0.55
 PLATE_MIN_VALID = 0.64
+MAX_FOLDED_EDITS = int(-SCALE * math.log2(PLATE_MIN) // MIN_EDIT_COST)
 ID_MIN = 0.55
 NAME_MIN = 0.85
 FIELD_ALIASES = {
@@ -78,34 +84,44 @@ class Registration:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+_ALIAS = {alias: (name, rank) for name, aliases in FIELD_ALIASES.items()
+          for rank, alias in enumerate(aliases)}
+
+
 def registration_from_row(values: Mapping[str, Any]) -> Registration:
     """Pick the identifiers out of a CSV/JSONL row; RowError when nothing is checkable."""
-    found: dict[str, str | None] = dict.fromkeys(FIELD_ALIASES)
-    used: set[str] = set()
-    for name, aliases in FIELD_ALIASES.items():
-        for alias in aliases:
-            value = values.get(alias)
-            if value is None or value == "":
-                continue
-            if isinstance(value, list):
-                value = " ".join(str(v) for v in value)
-            elif not isinstance(value, str | int):
-                raise RowError("must be text", alias)
-            value = str(value).strip()
-            if len(value) > MAX_VALUE:
-                raise RowError(f"longer than {MAX_VALUE} characters", alias)
-            found[name] = value
-            used.add(alias)
-            break
+    found: dict[str, tuple[int, str, str]] = {}  # name -> (alias rank, alias, value)
+    extra: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None or value == "":
+            continue
+        target = _ALIAS.get(key)
+        if target is None:
+            extra[key] = str(value)
+            continue
+        name, rank = target
+        if isinstance(value, list):
+            value = " ".join(str(v) for v in value)
+        elif not isinstance(value, str | int):
+            raise RowError("must be text", key)
+        value = str(value).strip()
+        if len(value) > MAX_VALUE:
+            raise RowError(f"longer than {MAX_VALUE} characters", key)
+        if name in found and found[name][0] < rank:
+            extra[key] = value
+            continue
+        if name in found:
+            extra[found[name][1]] = found[name][2]
+        found[name] = (rank, key, value)
+    picked = {name: item[2] for name, item in found.items()}
     for name in ("registration", "chassis", "engine"):
-        value = found[name]
+        value = picked.get(name)
         if value is not None and len(loose_compact(value)) < 4:
             raise RowError(f"{value!r} has fewer than 4 letters/digits", name)
-    if not any(found.values()):
+    if not picked:
         raise RowError("no registration, chassis, engine or owner name in the row")
-    extra = {k: str(v) for k, v in values.items() if k not in used and v not in (None, "")}
-    return Registration(found["registration"], found["chassis"], found["engine"],
-                        found["owner_name"], extra)
+    return Registration(picked.get("registration"), picked.get("chassis"),
+                        picked.get("engine"), picked.get("owner_name"), extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +168,8 @@ class WantedIndex:
         # folded spellings and their one-character deletions, one namespace: a reading
         # matches when it or one of its deletions is there (symmetric deletion)
         self.plates: dict[str, Bucket] = {}
+        # every folded spelling of each wanted plate, for the cheap lower bound
+        self.plate_folds: dict[int, tuple[str, ...]] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
@@ -182,6 +200,7 @@ class WantedIndex:
                 _add(self.plates, f, n)
                 for d in deletions(f):
                     _add(self.plates, d, n)
+            self.plate_folds[n] = tuple({fold(x) for x in Registered.from_text(reg).spellings()})
         for name in ("chassis", "engine"):
             value = body.get(name)
             if value:
@@ -210,9 +229,17 @@ class WantedIndex:
         found = _gather(self.plates, (f, *_dels(f)))
         if not found:
             return []
+        # no error set costs less than MIN_EDIT_COST per edit between folded spellings:
+        # candidates two folded edits away cannot reach the threshold, skip the full model
+        folds = self.plate_folds
+        near = [n for n in found
+                if min(OSA.distance(f, s, score_cutoff=MAX_FOLDED_EDITS) for s in folds[n])
+                <= MAX_FOLDED_EDITS]
+        if not near:
+            return []
         hits = []
         parsed = _parsed_canonical(obs)
-        for n in found:
+        for n in near:
             v = self.vehicles[n]
             assert v.registration is not None
             registered = _registered(v.registration)
@@ -302,13 +329,10 @@ Bucket = int | list[int]
 
 
 def _gather(table: dict[str, Bucket], keys: Iterable[str]) -> set[int]:
-    """Union of the buckets of ``keys`` (most are absent)."""
+    """Union of the buckets of ``keys``; the set intersection runs in C (most are absent)."""
     found: set[int] = set()
-    get = table.get
-    for key in keys:
-        bucket = get(key)
-        if bucket is None:
-            continue
+    for key in table.keys() & keys:
+        bucket = table[key]
         if isinstance(bucket, int):
             found.add(bucket)
         else:
