@@ -86,8 +86,10 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None,
                  timeout: float = 60.0) -> LiveServer:
     port = free_port()
     log = data_dir.parent / f"server-{port}.log"
+    # Test clients poll and loop: the per-key rate limit is raised unless a test sets it.
     full_env = {**os.environ, "PEHCHAAN_DATA_DIR": str(data_dir),
-                "PEHCHAAN_BOOTSTRAP_KEY": TEST_KEY, **(env or {})}
+                "PEHCHAAN_BOOTSTRAP_KEY": TEST_KEY,
+                "PEHCHAAN_RATE_LIMIT_PER_MINUTE": "1000000", **(env or {})}
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "pehchaan", "serve", "--host", "127.0.0.1",
