@@ -173,8 +173,11 @@ def _merges(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, 
     return out
 
 
+@lru_cache(maxsize=262144)
 def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, str]:
-    """Best alignment of the names as written or with merged tokens, with its detail."""
+    """Best alignment of the names as written or with merged tokens, with its detail.
+
+    Cached on the token tuples: "RAM KUMAR", "Sh. Ram Kumar" and "ram kumar" are one entry."""
     best, best_pairs = _align(ta, tb)
     if best < 0.999:
         for va, vb in [(m, tb) for m in _merges(ta, tb)] + [(ta, m) for m in _merges(tb, ta)]:
