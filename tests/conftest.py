@@ -40,10 +40,14 @@ def authorized_client(app: Any, role: str = "investigator", agency: str = "HR-PS
     """An in-process ``TestClient`` for ``app`` with a fresh key of ``role``.
 
     The key is created in the app's own key store (pehchaan/access.py); the client sends
-    it with a purpose and a case reference. Extra keyword arguments become headers.
+    it with a purpose and a case reference. Extra keyword arguments become headers. The
+    per-key rate limit is raised unless the app's settings set one.
     """
     from fastapi.testclient import TestClient
 
+    settings = app.state.settings
+    if settings.rate_limit_per_minute is None:  # tests loop and poll; keep limits they set
+        app.state.settings = settings.model_copy(update={"rate_limit_per_minute": 1_000_000})
     created = app.state.keys.create(agency=agency, role=role, label="test")
     client = TestClient(app, headers={**auth_headers(created.secret), **headers})
     client.key_id = created.key.key_id
