@@ -122,7 +122,9 @@ class EmbeddedBackend:
                 existing = self._existing_ids(conn, kind, [d.id for d in batch])
                 for doc_id in existing:
                     self._delete_in_txn(conn, kind, doc_id)
-                doc_rows, key_rows, tag_rows = [], [], []
+                doc_rows: list[tuple[str, str, str, str, str]] = []
+                key_rows: list[tuple[str, str, str]] = []
+                tag_rows: list[tuple[str, str, str]] = []
                 for doc in batch:
                     keys = sorted(set(doc.keys))
                     tags = sorted(set(doc.tags))

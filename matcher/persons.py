@@ -16,7 +16,6 @@ from matcher.names import compare_names as _compare_names
 from pehchaan.districts import canonical_district
 from pehchaan.person import Person
 
-
 compare_names = lru_cache(maxsize=131_072)(_compare_names)
 """Names repeat across a state's records (and results are immutable), so pairs are cached."""
 
