@@ -165,3 +165,34 @@ def test_job_resumes_where_it_stopped(tmp_path: Path, backend: EmbeddedBackend) 
     assert len(bad) == done.bad == sum(1 for i in range(3500) if i % 503 == 0)
     assert json.dumps(done.as_dict())
     reopened.close()
+
+
+def test_valid_plate_fast_path_equals_the_model() -> None:
+    """For readings that are valid plates the cross-check skips the full alignment; it must
+    give the model's cost whenever that cost can reach the threshold, and None otherwise."""
+    import math
+    import random
+
+    from fixtures.vehicles import misread, sequential_gallery
+    from matcher.plate_similarity import SCALE, Registered, misread_cost
+    from matcher.plates import loose_compact, try_parse
+    from pehchaan.crosscheck import PLATE_MIN_VALID, valid_plate_cost
+
+    gallery = sequential_gallery(20_000, seed=2)
+    rng = random.Random(3)
+    limit = -SCALE * math.log2(PLATE_MIN_VALID)
+    checked = 0
+    for _ in range(6000):
+        wanted = rng.choice(gallery)
+        reading = loose_compact(misread(wanted, rng, rng.choice([1, 1, 2])))
+        if try_parse(reading) is None:
+            continue
+        checked += 1
+        reg = Registered.from_text(wanted)
+        model = misread_cost(reading, reg)
+        fast = valid_plate_cost(reading, reg.spellings())
+        if model <= limit:
+            assert fast == pytest.approx(model), (wanted, reading)
+        else:
+            assert fast is None or fast > limit, (wanted, reading)
+    assert checked > 1000
