@@ -339,14 +339,15 @@ def test_auth_can_be_disabled_only_in_development(tmp_path: Path) -> None:
 
 def test_person_summaries_inside_other_answers_are_filtered_too() -> None:
     matrix = default_matrix()
-    hit = {"identifier": "owner_name", "record_kind": "persons", "record_id": "P-1",
-           "record": {"names": ["Ramesh Kumar"], "address": "H.No. 1", "district": "Rohtak",
-                      "external_ids": {"aadhaar": "1"}}}
+    record: dict[str, Any] = {"names": ["Ramesh Kumar"], "address": "H.No. 1",
+                              "district": "Rohtak", "external_ids": {"aadhaar": "1"}}
+    hit: dict[str, Any] = {"identifier": "owner_name", "record_kind": "persons",
+                           "record_id": "P-1", "record": record}
     court = matrix.redact(matrix.scope(Role.PARTNER_COURT), {"results": [hit]})
     assert court["results"][0]["record"] == {"names": ["Ramesh Kumar"], "district": "Rohtak"}
     forensics = matrix.redact(matrix.scope(Role.PARTNER_FORENSICS), [hit])
     assert forensics[0]["record"] == {"names": ["Ramesh Kumar"]}
-    juvenile = {**hit, "record": {**hit["record"], "restrictions": ["juvenile"]}}
+    juvenile = {**hit, "record": {**record, "restrictions": ["juvenile"]}}
     assert matrix.redact(matrix.scope(Role.CROSSCHECK_JOB), {"results": [juvenile]}) == {
         "results": []}
     assert matrix.redact(matrix.scope(Role.INVESTIGATOR), [juvenile]) == [juvenile]
