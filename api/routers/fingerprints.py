@@ -43,7 +43,8 @@ class VerifyOut(BaseModel):
     score: float = Field(description="MCC/LSS-R similarity in [0, 1]")
     matched_minutiae: int
     false_match_rate: float = Field(
-        description="estimated share of different-finger pairs scoring at least this high")
+        description="estimated share of different-finger pairs scoring at least this high"
+    )
     strength: str
     probe_quality: int
     other_quality: int
@@ -78,15 +79,17 @@ def _read(upload: UploadFile | None, field: str, limit: int) -> bytes:
 
 
 def _limit(settings: Any) -> int:
-    return int(min(getattr(settings, "max_upload_bytes", FINGERPRINT_MAX_BYTES),
-                   FINGERPRINT_MAX_BYTES))
+    return int(
+        min(getattr(settings, "max_upload_bytes", FINGERPRINT_MAX_BYTES), FINGERPRINT_MAX_BYTES)
+    )
 
 
 PpiForm = Annotated[float, Form(ge=50, le=2000, description="scan resolution of the image")]
 
 
-@router.post("", response_model=FingerprintOut, status_code=201,
-             summary="Enrol a fingerprint from an image")
+@router.post(
+    "", response_model=FingerprintOut, status_code=201, summary="Enrol a fingerprint from an image"
+)
 def enrol(
     backend: BackendDep,
     settings: SettingsDep,
@@ -103,8 +106,16 @@ def enrol(
     """Extracts the minutia template (the image is not kept) and stores the record."""
     data = _read(image, "image", _limit(settings))
     rec = FingerprintService(backend).enrol(
-        data, ppi=ppi, person_id=person_id, finger=finger, impression=impression,
-        bureau=bureau, district=district, captured_on=captured_on, record_id=id)
+        data,
+        ppi=ppi,
+        person_id=person_id,
+        finger=finger,
+        impression=impression,
+        bureau=bureau,
+        district=district,
+        captured_on=captured_on,
+        record_id=id,
+    )
     return rec.summary()
 
 
@@ -123,8 +134,9 @@ def verify(
     limit = _limit(settings)
     probe = _read(image, "image", limit)
     second = _read(other, "other", limit) if other is not None else None
-    result = FingerprintService(backend).verify(probe, other=second, other_id=other_id or None,
-                                                ppi=ppi, other_ppi=other_ppi)
+    result = FingerprintService(backend).verify(
+        probe, other=second, other_id=other_id or None, ppi=ppi, other_ppi=other_ppi
+    )
     return {**result.as_dict(), "took_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
@@ -141,8 +153,11 @@ def identify(
     started = time.perf_counter()
     probe = _read(image, "image", _limit(settings))
     found = FingerprintService(backend).identify(probe, top_k=top_k, ppi=ppi, finger=finger)
-    return {"count": len(found), "candidates": [c.as_dict() for c in found],
-            "took_ms": round((time.perf_counter() - started) * 1000, 1)}
+    return {
+        "count": len(found),
+        "candidates": [c.as_dict() for c in found],
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
 
 @router.get("/{fingerprint_id}", response_model=FingerprintOut, summary="One enrolled record")

@@ -11,6 +11,7 @@ are then matched properly.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ class FingerprintIndex:
         self._pending: list[npt.NDArray[np.float32]] = []
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()  # identify may run in several request threads
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -165,19 +167,23 @@ class FingerprintIndex:
 
     def prefilter(self, probe: Template) -> npt.NDArray[np.float32]:
         """Pre-filter similarity of the probe with every enrolled print, in id order."""
-        self._flush()
-        return self._desc @ descriptor(probe)
+        with self._lock:
+            self._flush()
+            desc = self._desc
+        return desc @ descriptor(probe)
 
     def _prepared(self, pos: int) -> Prepared:
         doc_id = self._ids[pos]
-        p = self._cache.get(doc_id)
-        if p is None:
-            p = prepare(self._templates[pos])
+        with self._lock:
+            p = self._cache.get(doc_id)
+            if p is not None:
+                self._cache.move_to_end(doc_id)
+                return p
+        p = prepare(self._templates[pos])
+        with self._lock:
             self._cache[doc_id] = p
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(doc_id)
         return p
 
     def identify(

@@ -30,16 +30,25 @@ def _file(data: bytes, name: str = "print.png") -> tuple[str, bytes, str]:
     return (name, data, "image/png")
 
 
-def test_enrol_identify_verify_delete(server_factory: Callable[..., LiveServer],
-                                      prints: dict[int, list[bytes]]) -> None:
+def test_enrol_identify_verify_delete(
+    server_factory: Callable[..., LiveServer], prints: dict[int, list[bytes]]
+) -> None:
     server = server_factory()
     with server.client() as http:
         ids = {}
         for f, imgs in prints.items():
-            r = http.post("/v1/fingerprints", files={"image": _file(imgs[0])},
-                          data={"person_id": f"P-{f}", "finger": str(f + 1),
-                                "impression": "ink_rolled", "district": "Gurgaon",
-                                "bureau": "SCRB Haryana", "captured_on": "2024-05-01"})
+            r = http.post(
+                "/v1/fingerprints",
+                files={"image": _file(imgs[0])},
+                data={
+                    "person_id": f"P-{f}",
+                    "finger": str(f + 1),
+                    "impression": "ink_rolled",
+                    "district": "Gurgaon",
+                    "bureau": "SCRB Haryana",
+                    "captured_on": "2024-05-01",
+                },
+            )
             assert r.status_code == 201, r.text
             body = r.json()
             assert body["person_id"] == f"P-{f}" and body["finger"] == f + 1
@@ -49,8 +58,9 @@ def test_enrol_identify_verify_delete(server_factory: Callable[..., LiveServer],
             ids[f] = body["id"]
 
         for f, imgs in prints.items():
-            r = http.post("/v1/fingerprints/identify", files={"image": _file(imgs[1])},
-                          data={"top_k": "3"})
+            r = http.post(
+                "/v1/fingerprints/identify", files={"image": _file(imgs[1])}, data={"top_k": "3"}
+            )
             assert r.status_code == 200, r.text
             cands = r.json()["candidates"]
             assert cands[0]["record"]["id"] == ids[f]
@@ -58,16 +68,23 @@ def test_enrol_identify_verify_delete(server_factory: Callable[..., LiveServer],
             assert cands[0]["score"] > max((c["score"] for c in cands[1:]), default=0.0)
             assert cands[0]["false_match_rate"] < 0.01
 
-        same = http.post("/v1/fingerprints/verify",
-                         files={"image": _file(prints[0][1]), "other": _file(prints[0][0])})
-        other = http.post("/v1/fingerprints/verify",
-                          files={"image": _file(prints[0][1]), "other": _file(prints[1][0])})
+        same = http.post(
+            "/v1/fingerprints/verify",
+            files={"image": _file(prints[0][1]), "other": _file(prints[0][0])},
+        )
+        other = http.post(
+            "/v1/fingerprints/verify",
+            files={"image": _file(prints[0][1]), "other": _file(prints[1][0])},
+        )
         assert same.status_code == other.status_code == 200, (same.text, other.text)
         assert same.json()["score"] > other.json()["score"]
         assert same.json()["false_match_rate"] < other.json()["false_match_rate"]
 
-        by_id = http.post("/v1/fingerprints/verify", files={"image": _file(prints[2][1])},
-                          data={"other_id": ids[2]})
+        by_id = http.post(
+            "/v1/fingerprints/verify",
+            files={"image": _file(prints[2][1])},
+            data={"other_id": ids[2]},
+        )
         assert by_id.status_code == 200
         assert by_id.json()["score"] > other.json()["score"]
 
@@ -88,34 +105,55 @@ def _problem(r: object, status: int, field: str) -> dict[str, object]:
     return body
 
 
-def test_bad_uploads_are_clear_problems(server_factory: Callable[..., LiveServer],
-                                        prints: dict[int, list[bytes]]) -> None:
+def test_bad_uploads_are_clear_problems(
+    server_factory: Callable[..., LiveServer], prints: dict[int, list[bytes]]
+) -> None:
     server = server_factory()
     with server.client() as http:
         form = {"person_id": "P-1", "finger": "1"}
-        _problem(http.post("/v1/fingerprints", files={"image": _file(b"")}, data=form),
-                 422, "image")
-        body = _problem(http.post("/v1/fingerprints", files={"image": _file(b"GIF89a junk")},
-                                  data=form), 422, "image")
+        _problem(
+            http.post("/v1/fingerprints", files={"image": _file(b"")}, data=form), 422, "image"
+        )
+        body = _problem(
+            http.post("/v1/fingerprints", files={"image": _file(b"GIF89a junk")}, data=form),
+            422,
+            "image",
+        )
         assert "decodable" in str(body["detail"])
         blank = _png(np.full((300, 300), 255, np.uint8))
-        _problem(http.post("/v1/fingerprints", files={"image": _file(blank)}, data=form),
-                 422, "image")
+        _problem(
+            http.post("/v1/fingerprints", files={"image": _file(blank)}, data=form), 422, "image"
+        )
         tiny = _png(np.zeros((20, 20), np.uint8))
-        _problem(http.post("/v1/fingerprints", files={"image": _file(tiny)}, data=form),
-                 422, "image")
+        _problem(
+            http.post("/v1/fingerprints", files={"image": _file(tiny)}, data=form), 422, "image"
+        )
         big = b"\x89PNG" + b"\x00" * (4 * 1024 * 1024 + 10)
         r = http.post("/v1/fingerprints", files={"image": _file(big)}, data=form)
         assert r.status_code == 413, r.text
-        r = http.post("/v1/fingerprints", files={"image": _file(prints[0][0])},
-                      data={"person_id": "P-1", "finger": "11"})
+        r = http.post(
+            "/v1/fingerprints",
+            files={"image": _file(prints[0][0])},
+            data={"person_id": "P-1", "finger": "11"},
+        )
         assert r.status_code == 422 and "finger" in r.text
-        r = http.post("/v1/fingerprints", files={"image": _file(prints[0][0])},
-                      data={"person_id": "P-1", "finger": "2", "captured_on": "01/02/2024"})
+        r = http.post(
+            "/v1/fingerprints",
+            files={"image": _file(prints[0][0])},
+            data={"person_id": "P-1", "finger": "2", "captured_on": "01/02/2024"},
+        )
         _problem(r, 422, "captured_on")
-        _problem(http.post("/v1/fingerprints/verify", files={"image": _file(prints[0][0])}),
-                 422, "other")
-        _problem(http.post("/v1/fingerprints/verify", files={"image": _file(prints[0][0])},
-                           data={"other_id": "FP-missing"}), 404, "id")
+        _problem(
+            http.post("/v1/fingerprints/verify", files={"image": _file(prints[0][0])}), 422, "other"
+        )
+        _problem(
+            http.post(
+                "/v1/fingerprints/verify",
+                files={"image": _file(prints[0][0])},
+                data={"other_id": "FP-missing"},
+            ),
+            404,
+            "id",
+        )
         empty = http.post("/v1/fingerprints/identify", files={"image": _file(prints[0][0])})
         assert empty.status_code == 200 and empty.json()["candidates"] == []
