@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -119,15 +120,32 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key_id shown by 'keys
 
 
 @audit_app.command("verify")
-def verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def verify(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    anchor: Annotated[Path | None, typer.Option(
+        help="A file holding the head of an earlier run (JSON seq and hash); checked, "
+             "then updated. Keep it off this machine to catch deleted newest entries.")
+    ] = None,
+) -> None:
     """Recompute the hash chain; exit 1 naming the first edited or deleted entry."""
+    expected = None
+    if anchor is not None and anchor.exists():
+        try:
+            saved = json.loads(anchor.read_text(encoding="utf-8"))
+            expected = (int(saved["head_seq"]), str(saved["head_hash"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            err.print(f"[red]error:[/red] {anchor} is not an anchor file: {exc}")
+            raise typer.Exit(2) from None
     log, backend = _audit_log()
     try:
-        result = log.verify()
+        result = log.verify(expected)
     finally:
         log.close()
         if backend is not None:
             backend.close()
+    if anchor is not None and result.ok:
+        anchor.write_text(json.dumps({"head_seq": result.head_seq,
+                                      "head_hash": result.head_hash}), encoding="utf-8")
     if as_json:
         print(json.dumps(result.as_dict()))
     elif result.ok:

@@ -88,8 +88,27 @@ class VerifyResult:
                 "reason": self.reason}
 
 
-def verify_entries(entries: Iterator[Entry]) -> VerifyResult:
-    """Walk the chain in seq order; stop at the first entry that does not fit."""
+Anchor = tuple[int, str]
+
+
+def verify_entries(entries: Iterator[Entry], anchor: Anchor | None = None) -> VerifyResult:
+    """Walk the chain in seq order; stop at the first entry that does not fit.
+
+    ``anchor`` is a (seq, hash) written down earlier (``verify`` prints the head): the
+    log must still hold that entry with that hash, which catches removal of the newest
+    entries, the one change the chain cannot show by itself.
+    """
+    result = _walk(entries, anchor)
+    if result.ok and anchor is not None and result.head_seq < anchor[0]:
+        return VerifyResult(False, result.checked, result.head_seq, result.head_hash,
+                            first_bad=result.head_seq + 1,
+                            reason=f"the log ends at entry {result.head_seq} but entry "
+                                   f"{anchor[0]} existed: entries {result.head_seq + 1}-"
+                                   f"{anchor[0]} were deleted")
+    return result
+
+
+def _walk(entries: Iterator[Entry], anchor: Anchor | None) -> VerifyResult:
     expected, prev, checked = 1, GENESIS, 0
     for entry in entries:
         seq = int(entry.get("seq", -1))
@@ -104,6 +123,10 @@ def verify_entries(entries: Iterator[Entry]) -> VerifyResult:
             return VerifyResult(False, checked, expected - 1, prev, first_bad=seq,
                                 reason=f"entry {seq} does not chain to entry {seq - 1}: "
                                        f"entry {seq - 1} was edited, replaced or deleted")
+        if anchor is not None and seq == anchor[0] and entry["hash"] != anchor[1]:
+            return VerifyResult(False, checked, expected - 1, prev, first_bad=seq,
+                                reason=f"entry {seq} is not the one anchored (hash "
+                                       f"{anchor[1][:12]}...): the log was rewritten")
         prev, expected, checked = str(entry["hash"]), expected + 1, checked + 1
     return VerifyResult(True, checked, expected - 1, prev)
 
@@ -117,7 +140,7 @@ class AuditLog(Protocol):
 
     def search(self, flt: AuditFilter) -> list[Entry]: ...
 
-    def verify(self) -> VerifyResult: ...
+    def verify(self, anchor: Anchor | None = None) -> VerifyResult: ...
 
     def close(self) -> None: ...
 
@@ -236,8 +259,8 @@ class SqliteAuditLog:
                f"ORDER BY seq DESC LIMIT {int(flt.limit)}")
         return [self._entry(b, h) for b, h in self._conn().execute(sql, params)]
 
-    def verify(self) -> VerifyResult:
-        return verify_entries(self.entries())
+    def verify(self, anchor: Anchor | None = None) -> VerifyResult:
+        return verify_entries(self.entries(), anchor)
 
     def close(self) -> None:
         with self._lock:
@@ -301,8 +324,8 @@ class BackendAuditLog:
         found = [e for e in self.entries() if flt.matches(e)]
         return list(reversed(found))[: flt.limit]
 
-    def verify(self) -> VerifyResult:
-        return verify_entries(self.entries())
+    def verify(self, anchor: Anchor | None = None) -> VerifyResult:
+        return verify_entries(self.entries(), anchor)
 
     def close(self) -> None:
         """The backend is owned by whoever opened it."""

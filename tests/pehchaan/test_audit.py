@@ -175,3 +175,26 @@ def test_cli_commands_on_records_are_audited(tmp_path: Path) -> None:
     assert [(e["endpoint"], e["query"]) for e in entries] == [
         ("cli search", {"argv": ["राम किशन"]})]
     assert entries[0]["client"].startswith("cli:")
+
+
+def test_anchor_catches_deleted_newest_entries(tmp_path: Path) -> None:
+    log = SqliteAuditLog(tmp_path / "data")
+    _fill(log, 5)
+    log.close()
+    anchor = tmp_path / "anchor.json"
+    env = {**os.environ, "PEHCHAAN_DATA_DIR": str(tmp_path / "data"),
+           "PEHCHAAN_BACKEND": "embedded"}
+    cmd = [sys.executable, "-m", "pehchaan", "audit", "verify", "--anchor", str(anchor)]
+    first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert json.loads(anchor.read_text())["head_seq"] == 5
+    conn = _raw(tmp_path / "data")
+    conn.execute("DELETE FROM audit WHERE seq >= 4")  # the tail: the chain alone looks fine
+    conn.close()
+    assert SqliteAuditLog(tmp_path / "data").verify().ok
+    second = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 1
+    assert "BROKEN at entry 4" in second.stdout and "deleted" in second.stdout
+    assert json.loads(anchor.read_text())["head_seq"] == 5  # not moved back
