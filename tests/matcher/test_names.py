@@ -53,7 +53,8 @@ def test_empty_name_is_missing() -> None:
 
 NAMES = st.sampled_from(
     ["Ram", "राम", "Ram Kishan", "रामकिशन", "Surender Singh", "सुरेन्द्र", "Mohd Irfan",
-     "मोहम्मद इरफ़ान", "R K Sharma", "Laxmi", "Kamla Devi", "Shyam", "Irfan Qureshi"]
+     "मोहम्मद इरफ़ान", "R K Sharma", "Laxmi", "Kamla Devi", "Shyam", "Irfan Qureshi",
+     "Ramesh s/o Suresh", "रमेश पुत्र सुरेश", "Krishan alias Monu", "Ishwar @ Sonu", "Ram Ji"]
 )
 TEXT = st.text(alphabet=st.sampled_from(list("abcdeikmnrsuy .") + list("रामकिशनसुेन्द्ीं")), max_size=20)
 
