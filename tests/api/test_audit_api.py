@@ -104,3 +104,6 @@ def test_auditors_filter_the_trail(tmp_path: Path) -> None:
     check = auditor.get("/v1/audit/verify").json()
     assert check["ok"] is True and check["checked"] >= 5
     assert court.get("/v1/audit").status_code == 403
+    tried = auditor.get("/v1/audit", params={"key_id": court.key_id}).json()["entries"][0]
+    assert (tried["endpoint"], tried["outcome"], tried["status"]) == (
+        "/v1/audit", "forbidden", 403)
