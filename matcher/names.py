@@ -1,15 +1,17 @@
 """Name comparison across scripts: token alignment that ignores order, with explanations.
 
-compare_names(a, b) parses both names (honorifics off; only the person's name, not the
-relative's), turns each token into weighted Latin spellings (Devanagari via the
-romanizer, variant table applied), and aligns tokens one to one, best pairs first:
-- token similarity: best over spelling pairs of a Levenshtein similarity on folded
+compare_names(a, b) parses both names (honorifics off, aliases and relative split off),
+turns each token into weighted Latin spellings (Devanagari via the romanizer, variant
+table applied), and aligns tokens one to one, best pairs first:
+- token similarity: best over spelling pairs of a Levenshtein similarity on raw or folded
   spellings, discounted by how unlikely the romanization is;
 - an initial ("R") matches a token starting with that letter;
 - merged or split tokens ("Ramkishan" / "Ram Kishan") are tried as joined alternatives;
 - each token carries an evidence weight (Singh, Kumar, Devi, Mohammad: little), and
   unmatched tokens of the longer name cost less than those of the shorter (missing
-  middle name tolerated).
+  middle name tolerated);
+- aliases ("X alias Y") count through their best match, a little less than the name;
+  relatives count only when both strings name one ("X s/o Y").
 """
 
 from __future__ import annotations
@@ -48,11 +50,6 @@ def spellings(token: str) -> tuple[Spelling, ...]:
             out.append((c, fold_latin(c), 1 - RANK_DISCOUNT * (1 - w / w0)))
         return tuple(out)
     return ((token, fold_latin(token), 1.0),)
-
-
-def string_similarity(x: str, y: str) -> float:
-    """Normalised Levenshtein similarity of two spellings."""
-    return Levenshtein.normalized_similarity(x, y)
 
 
 _lev = Levenshtein.normalized_similarity
