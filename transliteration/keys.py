@@ -2,9 +2,10 @@
 
 A Latin spelling is reduced to classes of consonants: vowels dropped (their length and the
 schwa are what writers disagree on most), aspiration dropped (bh → b), sibilants merged
-(sh/s/ṣ), v/w, z/j, f/ph/p, q/k, x → ks, nasal before a consonant merged (n/m/anusvara),
-doubled letters collapsed, a leading vowel kept as "a". Devanagari is first romanized,
-so the same function gives the same skeleton for both scripts. Keys are plain ASCII.
+(sh/s/ṣ), v/w/b (Rajvir/Rajbir), z/j, f/ph/p, q/k, x → ks, m before a labial → n,
+doubled letters collapsed, y inside a word and h after a vowel dropped, a leading vowel
+kept as "a", a few English spellings rewritten. Devanagari is first romanized, so the same
+function gives the same skeleton for both scripts. Keys are plain ASCII.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def canonical_token_latin(token: str) -> str:
     """Best Latin spelling of a token after the variant table (for joined keys)."""
     token = canonical_token(token)
     if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
-        return romanize_token(token)[0][0]
+        return canonical_token(romanize_token(token)[0][0])
     return token
 
 
