@@ -83,7 +83,7 @@ def _split_initials(tokens: list[str]) -> list[str]:
 
 
 def _strip_honorifics(tokens: list[str]) -> tuple[list[str], list[str]]:
-    """Remove a leading run of honorific/status tokens (and a trailing 'ji')."""
+    """Remove a leading run of honorific/status tokens, and trailing status words and 'ji'."""
     table = honorifics()
     hon: list[str] = []
     i = 0
@@ -91,8 +91,8 @@ def _strip_honorifics(tokens: list[str]) -> tuple[list[str], list[str]]:
         hon.append(tokens[i])
         i += 1
     rest = tokens[i:]
-    if len(rest) > 1 and rest[-1] in ("ji", "जी"):
-        hon.append(rest[-1])
+    while len(rest) > 1 and (rest[-1] in ("ji", "जी") or table.get(rest[-1]) == "status"):
+        hon.append(rest[-1])  # "Ram Lal (Late)", "Ram Ji"
         rest = rest[:-1]
     return rest, hon
 

@@ -102,3 +102,19 @@ def test_parse_aliases(raw: str, tokens: tuple[str, ...], alias: tuple[str, ...]
 
 def test_alias_word_inside_a_name_is_not_a_marker() -> None:
     assert parse_name("Aliasgar Khan").tokens == ("aliasgar", "khan")
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens", "relative"),
+    [
+        ("Sh. Ram Lal (Late)", ("ram", "lal"), None),
+        ("रमेश पिता का नाम सुरेश", ("रमेश",), ("सुरेश",)),
+        ("Ramesh Kumar, Father's Name: Suresh Kumar", ("ramesh", "kumar"), ("suresh", "kumar")),
+    ],
+)
+def test_form_labels_and_trailing_status(
+    raw: str, tokens: tuple[str, ...], relative: tuple[str, ...] | None
+) -> None:
+    p = parse_name(raw)
+    assert p.tokens == tokens
+    assert (p.relative.tokens if p.relative else None) == relative
