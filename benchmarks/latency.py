@@ -16,6 +16,8 @@ import json
 import multiprocessing
 import os
 import time
+from collections.abc import Iterator
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -41,17 +43,31 @@ def build_docs(args: tuple[int, int, int]) -> list[IndexDoc]:
 
 
 def load(backend: SearchBackend, records: int, seed: int, workers: int) -> float:
-    """Generate, validate, key and store the records; returns the seconds taken."""
+    """Generate, validate, key and store the records; returns the seconds taken.
+
+    A store with a bulk path (Elasticsearch: refresh once at the end) gets the stream;
+    the embedded store commits chunk by chunk.
+    """
     chunks = [(start, min(CHUNK, records - start), seed) for start in range(0, records, CHUNK)]
     started = time.perf_counter()
     stored = 0
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for docs in pool.imap(build_docs, chunks):
-            backend.upsert(KIND, docs)
-            stored += len(docs)
-            if stored % 100_000 < CHUNK:
-                note(f"  {stored:,} records stored "
-                     f"({stored / (time.perf_counter() - started):,.0f}/s)")
+
+        def stream() -> Iterator[list[IndexDoc]]:
+            nonlocal stored
+            for docs in pool.imap(build_docs, chunks):
+                yield docs
+                stored += len(docs)
+                if stored % 100_000 < CHUNK:
+                    note(f"  {stored:,} records stored "
+                         f"({stored / (time.perf_counter() - started):,.0f}/s)")
+
+        bulk_load = getattr(backend, "bulk_load", None)
+        if callable(bulk_load):
+            bulk_load(KIND, (doc for docs in stream() for doc in docs), chunk_size=2000)
+        else:
+            for docs in stream():
+                backend.upsert(KIND, docs)
     return time.perf_counter() - started
 
 
@@ -105,6 +121,27 @@ def summary(timings: list[float], wall: float) -> dict[str, float]:
             "qps": round(len(timings) / wall, 1) if wall > 0 else 0.0}
 
 
+def measure(backend_name: str, args: argparse.Namespace, queries: list[PersonQuery],
+            expected: list[str], *, with_baseline: bool) -> dict[str, Any]:
+    """Build a fresh store of one kind and time the queries on it."""
+    with fresh_backend(backend_name) as backend:
+        note(f"loading {args.records:,} synthetic persons into {backend_name}")
+        build_s = load(backend, args.records, args.seed, args.workers)
+        note(f"loaded in {build_s:.1f} s; running {len(queries):,} queries")
+        search_persons(backend, queries[0])  # warm caches once, as a running server would
+        timings, wall, recall = run_queries(backend, queries, expected)
+        result: dict[str, Any] = {
+            **summary(timings, wall), "index_build_s": round(build_s, 2),
+            "ingest_per_s": round(args.records / build_s, 1), "recall_at_10": round(recall, 4)}
+        if with_baseline:
+            note("brute-force baseline")
+            base_queries = queries[: max(1, min(args.baseline_queries, len(queries)))]
+            base_timings, base_wall = brute_force(backend, base_queries)
+            result["baseline"] = {**summary(base_timings, base_wall),
+                                  "queries": len(base_queries)}
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.latency",
                                      description=__doc__.splitlines()[0])
@@ -116,29 +153,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1),
                         help="processes that generate and key records")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="with --backend elasticsearch, skip the embedded run beside it")
     args = parser.parse_args(argv)
     if args.records < 1 or args.queries < 1:
         parser.error("--records and --queries must be positive")
 
-    with fresh_backend(args.backend) as backend:
-        note(f"loading {args.records:,} synthetic persons into {args.backend}")
-        build_s = load(backend, args.records, args.seed, args.workers)
-        note(f"loaded in {build_s:.1f} s; running {args.queries:,} queries")
-        queries, expected = make_queries(args.records, args.queries, args.seed)
-        search_persons(backend, queries[0])  # warm caches once, as a running server would
-        timings, wall, recall = run_queries(backend, queries, expected)
-        note("brute-force baseline")
-        base_queries = queries[: max(1, min(args.baseline_queries, len(queries)))]
-        base_timings, base_wall = brute_force(backend, base_queries)
-    result = {
+    queries, expected = make_queries(args.records, args.queries, args.seed)
+    main_run = measure(args.backend, args, queries, expected, with_baseline=True)
+    result: dict[str, Any] = {
         "records": args.records, "queries": len(queries), "backend": args.backend,
-        **summary(timings, wall),
-        "index_build_s": round(build_s, 2),
-        "ingest_per_s": round(args.records / build_s, 1),
+        **{k: v for k, v in main_run.items() if k != "baseline"},
         "peak_rss_mb": peak_rss_mb(),
-        "recall_at_10": round(recall, 4),
-        "baseline": {**summary(base_timings, base_wall), "queries": len(base_queries)},
+        "baseline": main_run["baseline"],
     }
+    if args.backend == "elasticsearch" and not args.no_compare:
+        result["embedded"] = measure("embedded", args, queries, expected, with_baseline=False)
     print(json.dumps(result))
 
 
