@@ -182,7 +182,14 @@ def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, st
             if score > best:
                 best, best_pairs = score, pairs
     best = min(1.0, max(0.0, best))
-    return best, ", ".join(f"'{x}'~'{y}' {s:.2f}" for x, y, s in best_pairs)
+    return best, ", ".join(f"{_shown(x)}~{_shown(y)} {s:.2f}" for x, y, s in best_pairs)
+
+
+def _shown(token: str) -> str:
+    """A token for the explanation; Devanagari with its likeliest Latin spelling."""
+    if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
+        return f"'{token}' ({romanize_token(token)[0][0]})"
+    return f"'{token}'"
 
 
 ALIAS_FACTOR = 0.85  # a match through an alias (nicknames like Bholu, Monu repeat) counts less
