@@ -6,7 +6,8 @@ Steps, in order (each is needed because the same name reaches us typed different
 2. Remove ZWJ / ZWNJ / soft hyphen / BOM: invisible joiners change glyphs, not names.
 3. Chandrabindu (ँ) → anusvara (ं): typists use them interchangeably in names.
 4. Latin accents are stripped (ā → a, ṣ → s): IAST-style input becomes plain ASCII.
-5. Danda, punctuation and symbols → space (the dot of "Mohd." or "R.K." separates tokens).
+5. Apostrophes inside a word are dropped (D'Souza → dsouza); danda, other punctuation and
+   symbols → space (the dot of "Mohd." or "R.K." separates tokens).
 6. Lower case; whitespace collapsed and trimmed.
 
 The nukta is *kept* (फ़ and फ differ as features); `fold_nukta` removes it when a
@@ -22,6 +23,7 @@ NUKTA = "\u093c"
 ANUSVARA = "\u0902"
 CHANDRABINDU = "\u0901"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u00ad\ufeff\u200b\u2060"), None)
+_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])['\u2019`](?=[^\W\d_])")
 _PUNCT_RE = re.compile(r"[^\w\u0900-\u0963\u0966-\u097f]+|_")
 
 
@@ -45,6 +47,7 @@ def normalize(text: str) -> str:
     text = text.translate(_INVISIBLE)
     text = text.replace(CHANDRABINDU, ANUSVARA)
     text = _strip_latin_accents(text)
+    text = _APOSTROPHE_RE.sub("", text)
     text = _PUNCT_RE.sub(" ", text)
     text = text.lower()
     return " ".join(text.split())

@@ -17,6 +17,7 @@ from transliteration import Script, detect_script, normalize, parse_name
         ("गाँव", "गांव"),  # chandrabindu → anusvara
         ("रा\u200dम", "राम"),  # ZWJ removed
         ("Ānand", "anand"),
+        ("D'Souza", "dsouza"),
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
