@@ -10,7 +10,8 @@ Symbol alphabet:
 - vowel signs (ा ि ...) and independent vowels (आ इ ...), with "$" appended at word end;
 - inherent vowel classes: "@1" (one-letter word), "@F" (word-final), "@FR" (word-final after
   a conjunct ending in र/य/व/ल: मित्र), "@FC" (word-final after another conjunct: धर्म),
-  "@I" (first letter), "@C" (before a conjunct: जसप्रीत), "@D" (medial, deleted by the rule:
+  "@I" (first letter), "@H" (before a closing ह: रहमान), "@C" (before a conjunct: जसप्रीत), "@D"
+  (medial, deleted by the rule:
   कमला), "@K" (medial, kept), "@N" (before anusvara/visarga);
 - anusvara: "ंp" before a labial (चंपा → m), "ंh" before ह (सिंह → ng), "ं" before
   other consonants, "ं$" at word end;
@@ -98,7 +99,7 @@ def _units(word: str) -> list[_Unit]:
 
 
 _FLAP_CANDIDATES = {"ड", "ढ"}
-_DELETED = ("", "@D", "@F", "@FC", "@FR", "@C")
+_DELETED = ("", "@D", "@F", "@FC", "@FR", "@C")  # "@H" counts as kept
 _CLUSTER_FINAL_KEEPS = set("रयवल")  # मित्र, सूर्य, शुक्ल: the final "a" is usually written
 
 
@@ -128,6 +129,8 @@ def _classify_schwas(units: list[_Unit]) -> None:
                 u.vowel = "@FR" if u.sym in _CLUSTER_FINAL_KEEPS else "@FC"
             else:
                 u.vowel = "@F"
+        elif nxt.kind == "C" and nxt.sym == "ह" and nxt.vowel in _DELETED:
+            u.vowel = "@H"  # before a closing ह the schwa is often "e": रहमान → Rehman
         elif prev is None:
             u.vowel = "@I"
         elif nxt.kind == "C" and nxt.vowel == "":
