@@ -193,6 +193,22 @@ def gabor_enhance(
     return out
 
 
+def gabor_enhance_reference(norm: FloatImage, orient: FloatImage, period: float) -> FloatImage:
+    """Whole-image filtering with every kernel and per-kernel blend weights; slow and
+    plain, for tests of ``gabor_enhance``."""
+    kernels = gabor_bank(period)
+    n = len(kernels)
+    pos = orient * (n / np.pi)
+    i0 = np.floor(pos).astype(np.int32) % n
+    frac = (pos - np.floor(pos)).astype(np.float32)
+    out = np.zeros_like(norm)
+    for i, k in enumerate(kernels):
+        w = np.where(i0 == i, 1.0 - frac, 0.0) + np.where((i0 + 1) % n == i, frac, 0.0)
+        resp = cv2.filter2D(norm, cv2.CV_32F, k, borderType=cv2.BORDER_REFLECT)
+        out += w.astype(np.float32) * resp
+    return out
+
+
 def enhance(img: GreyImage, *, field: str = "image") -> Enhanced:
     """Run segmentation, orientation, period and Gabor enhancement; reject blank prints."""
     norm, std = local_normalise(img)

@@ -81,6 +81,14 @@ def neighbour_codes(skel: BoolImage) -> npt.NDArray[np.uint8]:
     return code
 
 
+def crossing_number_reference(skel: BoolImage, y: int, x: int) -> int:
+    """Half the number of 0/1 changes going once round the 8 neighbours (Rutovitz);
+    the plain version of the lookup table used by ``extract_minutiae``."""
+    h, w = skel.shape
+    ring = [bool(0 <= y + dy < h and 0 <= x + dx < w and skel[y + dy, x + dx]) for dy, dx in _RING]
+    return sum(ring[i] != ring[(i + 1) % 8] for i in range(8)) // 2
+
+
 def _trace(
     skel: BoolImage, y: int, x: int, first: tuple[int, int], steps: int, stop: set[tuple[int, int]]
 ) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
@@ -200,7 +208,7 @@ def extract_minutiae(enh: Enhanced, skel: BoolImage | None = None) -> list[RawMi
             # the single branch is the one farthest in angle from the other two
             a = np.array(dirs)
             diff = np.abs(np.angle(np.exp(1j * (a[:, None] - a[None, :]))))
-            single = int(np.argmax(diff.sum(axis=1) - diff.max(axis=1) * 0))
+            single = int(np.argmax(diff.sum(axis=1)))
             cands.append((y, x, kind, float(a[single])))
 
     out: list[tuple[int, int, int, float, float]] = []

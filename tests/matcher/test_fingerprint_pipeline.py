@@ -65,3 +65,28 @@ def test_match_is_symmetric_and_deterministic(templates: dict[tuple[int, int], T
     img = finger_impressions(100, 1)[0]
     assert extract(img) == templates[(0, 0)]
     assert np.isfinite(match(a, a).score) and match(a, a).score > 0.9
+
+
+def test_fast_steps_match_their_references() -> None:
+    from matcher.fingerprint.enhance import (
+        enhance,
+        gabor_enhance,
+        gabor_enhance_reference,
+    )
+    from matcher.fingerprint.image import check_image
+    from matcher.fingerprint.minutiae import _CN, crossing_number_reference, neighbour_codes
+
+    img = check_image(finger_impressions(100, 1)[0])
+    enh = enhance(img)
+    fast = gabor_enhance(enh.norm, enh.orient, enh.period, enh.mask)
+    ref = gabor_enhance_reference(enh.norm, enh.orient, enh.period)
+    assert np.allclose(fast[enh.mask], ref[enh.mask], atol=1e-4)
+
+    from matcher.fingerprint.minutiae import thin
+
+    skel = thin(enh.ridges)
+    cn = _CN[neighbour_codes(skel)]
+    ys, xs = np.nonzero(skel)
+    for y, x in list(zip(ys.tolist(), xs.tolist(), strict=True))[::7]:
+        assert cn[y, x] == crossing_number_reference(skel, y, x)
+    assert {1, 2, 3} <= set(cn[skel].tolist())
