@@ -5,9 +5,10 @@
 N wanted vehicles (stolen / abandoned / wanted-linked) and N/100 wanted persons go into
 a fresh embedded store (a temporary directory). M registrations are drawn from a plate
 universe of sequentially issued series (17 offices x 40 series x 9,999 numbers); 1 % of
-them are planted: a wanted vehicle seen again by exactly one identifier (plate, chassis
-or engine; half exact, half with one misreading), or, for 0.1 %, a wanted person's name
-as owner. The check runs over the stream exactly as ``pehchaan crosscheck`` does.
+them are planted: a wanted vehicle seen again (same make and model) by exactly one
+identifier (plate, chassis or engine; half exact, half with one misreading), or, for
+0.1 %, a wanted person's name as owner. The check runs over the stream exactly as
+``pehchaan crosscheck`` does.
 
 Recall: planted rows whose hits include the planted record. False hits: hits on rows
 that were not planted, per 10,000 registrations (a random registration whose plate is
@@ -105,6 +106,8 @@ def stream(wanted: list[dict[str, object]], persons: list[tuple[str, str]], coun
                 value = misread(value, rng, 1) if ident == "registration" else _misread_id(
                     value, rng)
             row[ident] = value
+            # the same vehicle seen again: its make and model are the wanted record's
+            row["make"], row["model"] = str(target["make"]), str(target["model"])
             planted[i + 2] = str(target["id"])
         elif r < 0.011 and persons:
             pid, name = rng.choice(persons)

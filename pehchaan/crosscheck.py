@@ -33,18 +33,13 @@ from rapidfuzz.distance import OSA
 from indexer.base import SearchBackend
 from matcher.plate_keys import deletions, fold
 from matcher.plate_similarity import (
-    DOUBLE,
-    DROP_REPEAT,
     MIN_EDIT_COST,
     SCALE,
-    SUB_IMPOSSIBLE,
-    TRANSPOSE,
     Registered,
     describe_ops,
     explain_misread,
     misread_cost,
     similarity_from_cost,
-    sub_cost,
 )
 from matcher.plates import loose_compact, spelling_variants, try_parse
 from matcher.vehicle_ids import SHORT_TAIL, TAIL, id_score, id_similarity
@@ -52,11 +47,10 @@ from pehchaan.vehicles import KIND as VEHICLES
 
 WANTED_STATUSES = frozenset({"stolen", "abandoned", "wanted-linked"})
 WANTED_PERSON_STATUSES = ("wanted", "proclaimed_offender")
-# A reading that is not a valid plate hits down to one dropped character (0.59); a reading
-# that is itself a valid, different plate is another real vehicle unless the error is a
-# likely one (a 3/8-type confusion or a swap, 0.65): drops and doubles are not enough.
+# A plate reading hits down to one dropped character (0.59). A reading that is itself a
+# valid, different plate must also not be contradicted by the make or model: in densely
+# issued series it is usually another real vehicle.
 PLATE_MIN = 0.55
-PLATE_MIN_VALID = 0.64
 MAX_FOLDED_EDITS = int(-SCALE * math.log2(PLATE_MIN) // MIN_EDIT_COST)
 ID_MIN = 0.55
 NAME_MIN = 0.85
@@ -175,7 +169,6 @@ class WantedIndex:
         self.plates: dict[str, Bucket] = {}
         # every folded spelling of each wanted plate, for the cheap lower bound
         self.plate_folds: dict[int, tuple[str, ...]] = {}
-        self.plate_spellings: dict[int, tuple[str, ...]] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
@@ -207,7 +200,6 @@ class WantedIndex:
                 for d in deletions(f):
                     _add(self.plates, d, n)
             written = Registered.from_text(reg).spellings()
-            self.plate_spellings[n] = written
             self.plate_folds[n] = tuple({fold(x) for x in written})
         for name in ("chassis", "engine"):
             value = body.get(name)
@@ -219,7 +211,7 @@ class WantedIndex:
         """Every wanted record this registration matches, best first."""
         hits: list[Hit] = []
         if reg.registration:
-            hits += self._check_plate(reg.registration)
+            hits += self._check_plate(reg.registration, reg.extra)
         for name in ("chassis", "engine"):
             value = getattr(reg, name)
             if value:
@@ -229,7 +221,7 @@ class WantedIndex:
         hits.sort(key=lambda h: (-h.score, h.record_id, h.identifier))
         return hits
 
-    def _check_plate(self, text: str) -> list[Hit]:
+    def _check_plate(self, text: str, facts: Mapping[str, str] | None = None) -> list[Hit]:
         obs = loose_compact(text)
         if not obs:
             return []
@@ -250,14 +242,12 @@ class WantedIndex:
         for n in near:
             v = self.vehicles[n]
             assert v.registration is not None
-            if parsed is not None:  # a valid plate: only the few likely errors can hit
-                cost = valid_plate_cost(obs, self.plate_spellings[n])
-                if cost is None:
-                    continue
-                score = similarity_from_cost(cost)
-            else:
-                score = similarity_from_cost(misread_cost(obs, _registered(v.registration)))
-            if score >= (PLATE_MIN if parsed is None else PLATE_MIN_VALID):
+            if parsed is not None and parsed != v.registration and not _corroborated(
+                    facts, v.summary):
+                continue  # a valid, different plate whose make or model disagrees
+            score = (1.0 if parsed == v.registration else
+                     similarity_from_cost(misread_cost(obs, _registered(v.registration))))
+            if score >= PLATE_MIN:
                 _, ops = explain_misread(obs, _registered(v.registration))
                 how = "exact" if not ops else "misread"
                 hits.append(Hit("registration", how, score,
@@ -351,47 +341,24 @@ def _gather(table: dict[str, Bucket], keys: Iterable[str]) -> set[int]:
     return found
 
 
-def valid_plate_cost(reading: str, spellings: Sequence[str]) -> float | None:
-    """The misreading cost of a reading against a plate's spellings (padding zeros left
-    out or not) when it is at most one likely error (a confusable pair, a swap, a doubled
-    or missed-double character); None when it is more. The fast path of the cross-check
-    for readings that are valid plates; the tests hold it to ``misread_cost`` for every
-    cost up to ``PLATE_MIN_VALID``."""
-    costs = [c for c in (_one_error_cost(reading, s) for s in spellings) if c is not None]
-    return min(costs) if costs else None
+CORROBORATING = ("make", "model")
 
 
-def _one_error_cost(reading: str, wanted: str) -> float | None:
-    if reading == wanted:
-        return 0.0
-    n, m = len(reading), len(wanted)
-    if n == m:
-        diffs = [i for i in range(n) if reading[i] != wanted[i]]
-        if len(diffs) > 2:
-            return None
-        options = []
-        costs = [sub_cost(reading[i], wanted[i], "L" if wanted[i].isalpha() else "D")
-                 for i in diffs]  # one or two confusable substitutions
-        if all(c < SUB_IMPOSSIBLE for c in costs):
-            options.append(sum(costs))
-        if (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                and reading[diffs[0]] == wanted[diffs[1]]
-                and reading[diffs[1]] == wanted[diffs[0]]):
-            options.append(TRANSPOSE)
-        return min(options) if options else None
-    if abs(n - m) != 1:
-        return None
-    longer, shorter = (reading, wanted) if n > m else (wanted, reading)
-    i = 0
-    while i < len(shorter) and longer[i] == shorter[i]:
-        i += 1
-    if longer[i + 1:] != shorter[i:]:
-        return None
-    doubled = (i > 0 and longer[i - 1] == longer[i]) or (
-        i + 1 < len(longer) and longer[i + 1] == longer[i])
-    if not doubled:
-        return None
-    return DOUBLE if n > m else DROP_REPEAT
+def _corroborated(facts: Mapping[str, str] | None, wanted: Mapping[str, Any]) -> bool:
+    """A reading that is itself a valid plate, one likely error away from a wanted plate,
+    is usually another real vehicle (plates are issued densely): it is a hit only when no
+    known make or model contradicts the wanted record."""
+    if not facts:
+        return True
+    for name in CORROBORATING:
+        mine, theirs = facts.get(name), wanted.get(name)
+        if mine and theirs and _norm(mine) != _norm(str(theirs)):
+            return False
+    return True
+
+
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def _parsed_canonical(obs: str) -> str | None:
