@@ -588,19 +588,22 @@ class JobStore:
         return status
 
     def get(self, job_id: str) -> JobStatus | None:
-        row = self._conn.execute(
-            "SELECT id, state, total, processed, hits, bad, created, updated, error "
-            "FROM jobs WHERE id=?", (job_id,)).fetchone()
+        with self._lock:  # one connection: never read inside another thread's transaction
+            row = self._conn.execute(
+                "SELECT id, state, total, processed, hits, bad, created, updated, error "
+                "FROM jobs WHERE id=?", (job_id,)).fetchone()
         return None if row is None else JobStatus(*row)
 
     def unfinished(self) -> list[str]:
-        rows = self._conn.execute("SELECT id FROM jobs WHERE state IN ('queued','running') "
-                                  "ORDER BY created, id").fetchall()
+        with self._lock:
+            rows = self._conn.execute("SELECT id FROM jobs WHERE state IN ('queued','running') "
+                                      "ORDER BY created, id").fetchall()
         return [r[0] for r in rows]
 
     def input_of(self, job_id: str) -> tuple[Path, str, int]:
-        row = self._conn.execute("SELECT input, fmt, last_line FROM jobs WHERE id=?",
-                                 (job_id,)).fetchone()
+        with self._lock:
+            row = self._conn.execute("SELECT input, fmt, last_line FROM jobs WHERE id=?",
+                                     (job_id,)).fetchone()
         return Path(row[0]), row[1], int(row[2])
 
     def set_state(self, job_id: str, state: str, error: str | None = None) -> None:
@@ -646,7 +649,9 @@ class JobStore:
             params.append(kind)
         sql += " ORDER BY seq LIMIT ? OFFSET ?"
         params += [limit, offset]
-        return [{"kind": k, **json.loads(b)} for k, b in self._conn.execute(sql, params)]
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [{"kind": k, **json.loads(b)} for k, b in rows]
 
 
 def _count_rows(path: Path, fmt: str) -> int:
