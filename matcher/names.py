@@ -185,6 +185,7 @@ def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, st
     return best, ", ".join(f"{_shown(x)}~{_shown(y)} {s:.2f}" for x, y, s in best_pairs)
 
 
+@lru_cache(maxsize=262144)
 def _shown(token: str) -> str:
     """A token for the explanation; Devanagari with its likeliest Latin spelling."""
     if detect_script(token) in (Script.DEVANAGARI, Script.MIXED):
