@@ -150,6 +150,7 @@ def _align(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, list[tuple[
     return (num / den if den else 0.0), matched
 
 
+MAX_TOKENS = 8  # longer "names" are free text; their first tokens are compared
 MERGE_LENGTH_SLACK = 3  # letters by which a merged pair may differ from a token of the other name
 
 
@@ -174,7 +175,9 @@ def _merges(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, 
 def _compare_tokens(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, str]:
     """Best alignment of the names as written or with merged tokens, with its detail.
 
-    Cached on the token tuples: "RAM KUMAR", "Sh. Ram Kumar" and "ram kumar" are one entry."""
+    Cached on the token tuples: "RAM KUMAR", "Sh. Ram Kumar" and "ram kumar" are one entry.
+    Only the first MAX_TOKENS tokens count: a name field holding a paragraph stays cheap."""
+    ta, tb = ta[:MAX_TOKENS], tb[:MAX_TOKENS]
     best, best_pairs = _align(ta, tb)
     if best < 0.999:
         for va, vb in [(m, tb) for m in _merges(ta, tb)] + [(ta, m) for m in _merges(tb, ta)]:

@@ -43,6 +43,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _VOWELS = set("aeiou")
 KEY_MASS = 0.85  # Devanagari: skeletons of the likeliest spellings up to this probability mass
 MAX_TOKEN_KEYS = 3
+MAX_NAME_TOKENS = 8  # longer "names" are free text: their first tokens are keyed
 _LABIAL = set("pbm")
 
 
@@ -116,7 +117,7 @@ def token_skeletons(token: str) -> tuple[str, ...]:
 
 def _keys_of(tokens: tuple[str, ...], keys: list[str]) -> None:
     """Append the keys of one name: per token, the joined name, adjacent pairs joined."""
-    tokens = tuple(t for t in tokens if t)
+    tokens = tuple(t for t in tokens if t)[:MAX_NAME_TOKENS]
     for t in tokens:
         if len(tokens) > 1 and len(canonical_token_latin(t)) == 1:
             continue  # an initial is no key on its own (it joins the joined keys)
