@@ -26,6 +26,7 @@ BEAM = 16
 MAX_SPELLINGS = 8
 MIN_CHUNK_P = 0.02
 MAX_CHUNKS = 5  # spellings tried per symbol
+MAX_SYMBOLS = 40  # a longer "word" is not a name: only its start is spelled
 
 
 # Names differ from Dakshina's general vocabulary (many English loan words) here, so the
@@ -172,7 +173,7 @@ def _romanize_word(token: str) -> tuple[tuple[str, float], ...]:
         head = romanize_token(dev) if dev else ((lat, 1.0),)
         return tuple((s + lat if dev and lat else s, w) for s, w in head)
     beam: list[tuple[str, float]] = [("", 1.0)]
-    for sym in symbols(token):
+    for sym in symbols(token)[:MAX_SYMBOLS]:
         nxt: dict[str, float] = {}
         opts = _options(sym)
         for s, p in beam:
