@@ -14,8 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time: a red build must be reproducible, not luck.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 # Every test server starts with this investigator key (PEHCHAAN_BOOTSTRAP_KEY), and its
 # clients send it with a purpose and a case reference, as investigators must.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from transliteration import name_keys, normalize, parse_name, romanize, to_latin
@@ -40,5 +40,7 @@ def test_everything_accepts_any_text(text: str) -> None:
 def test_a_name_shares_keys_with_its_best_romanization(name: str) -> None:
     keys = set(name_keys(name))
     latin = to_latin(name)
+    # A romanized token can happen to be a marker word ("sh" = Shri): not the same name then.
+    assume(len(parse_name(latin).tokens) == len(parse_name(name).tokens))
     if keys and latin:
         assert keys & set(name_keys(latin)), (name, latin, keys, name_keys(latin))
