@@ -113,11 +113,14 @@ def _chunks(docs: Iterable[IndexDoc], size: int, max_bytes: int,
                 report.failed.append(FailedDoc(doc.id, 400, str(exc)))
                 continue
         line = encode(doc)
-        if chunk and (len(chunk) >= size or nbytes + len(line) > max_bytes):
+        if chunk and nbytes + len(line) > max_bytes:
             yield chunk
             chunk, nbytes = [], 0
         chunk.append((doc, line))
         nbytes += len(line)
+        if len(chunk) >= size:  # send now, not when the next document shows up
+            yield chunk
+            chunk, nbytes = [], 0
     if chunk:
         yield chunk
 

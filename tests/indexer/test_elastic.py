@@ -13,7 +13,7 @@ from elasticsearch import ApiError
 from indexer import es_queries as q
 from indexer.base import CandidateQuery, IndexDoc
 from indexer.elastic import ElasticBackend, boundary_settled, exact_score, rank
-from indexer.es_bulk import RetryPolicy
+from indexer.es_bulk import BulkReport, RetryPolicy, _chunks, encode
 from indexer.es_client import CompatNode, make_client, translate
 from pehchaan.errors import BackendError, BackendUnavailable, ValidationError
 
@@ -103,6 +103,19 @@ def test_check_doc_refuses_terms_lucene_cannot_index() -> None:
     assert err.value.field == "keys" and "p9" in str(err.value)
     with pytest.raises(ValidationError):
         q.check_doc(IndexDoc("", {}))
+
+
+def test_chunks_cut_by_count_and_bytes_and_skip_refused_documents() -> None:
+    docs = [IndexDoc(f"d{i}", {"pad": "x" * (5000 if i == 4 else 10)}, ("k",))
+            for i in range(7)]
+    report = BulkReport()
+    cuts = [[d.id for d, _line in c] for c in _chunks(
+        docs, 3, 4000, lambda d: q.check_doc(IndexDoc("", {})) if d.id == "d1" else None,
+        report)]
+    assert cuts == [["d0", "d2", "d3"], ["d4"], ["d5", "d6"]]  # d4 alone: over max_bytes
+    assert [f.id for f in report.failed] == ["d1"]
+    line = encode(docs[0]).decode()
+    assert line.count("\n") == 2 and line.startswith('{"index":{"_id":"d0"}}\n')
 
 
 # -- exact ranking ----------------------------------------------------------------------
