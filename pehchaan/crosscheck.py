@@ -330,10 +330,14 @@ Bucket = int | list[int]
 
 
 def _gather(table: dict[str, Bucket], keys: Iterable[str]) -> set[int]:
-    """Union of the buckets of ``keys``; the set intersection runs in C (most are absent)."""
+    """Union of the buckets of ``keys`` (most are absent). Not ``table.keys() & keys``:
+    that copies every key of the table into a new set on each call."""
     found: set[int] = set()
-    for key in table.keys() & keys:
-        bucket = table[key]
+    get = table.get
+    for key in keys:
+        bucket = get(key)
+        if bucket is None:
+            continue
         if isinstance(bucket, int):
             found.add(bucket)
         else:
