@@ -18,6 +18,7 @@ import json
 import math
 import os
 import queue
+import re
 import sqlite3
 import threading
 import uuid
@@ -41,7 +42,7 @@ from matcher.plate_similarity import (
     misread_cost,
     similarity_from_cost,
 )
-from matcher.plates import loose_compact, spelling_variants, try_parse
+from matcher.plates import loose_compact, spelling_variants, state_codes, try_parse
 from matcher.vehicle_ids import SHORT_TAIL, TAIL, id_score, id_similarity
 from pehchaan.vehicles import KIND as VEHICLES
 
@@ -365,7 +366,19 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+_STANDARD = re.compile(r"([A-Z]{2})(\d{1,2})([A-Z]{0,3})(\d{1,4})")
+
+
 def _parsed_canonical(obs: str) -> str | None:
+    """``try_parse(obs).canonical`` (None when not a plate), with the common standard shape
+    checked by one regular expression first (the cross-check asks for every reading that
+    has a candidate; the test holds it to ``try_parse``)."""
+    m = _STANDARD.fullmatch(obs)
+    if m:
+        state, rto, series, number = m.groups()
+        if (state in state_codes() and int(rto) and int(number) and "I" not in series
+                and "O" not in series):
+            return f"{state}{rto.zfill(2)}{series}{number.zfill(4)}"
     plate = try_parse(obs)
     return None if plate is None else plate.canonical
 

@@ -170,3 +170,21 @@ def test_job_resumes_where_it_stopped(tmp_path: Path, backend: EmbeddedBackend) 
     assert json.dumps(done.as_dict())
     reopened.close()
 
+
+
+def test_quick_canonical_equals_the_parser() -> None:
+    import random
+
+    from fixtures.vehicles import misread, sequential_gallery
+    from matcher.plates import loose_compact, try_parse
+    from pehchaan.crosscheck import _parsed_canonical
+
+    rng = random.Random(8)
+    readings = ["HR261234", "HR2612", "HR212", "DL3CAB1234", "DL1CAAA1111", "HR26DO1234",
+                "HR00AB1234", "HR26AB0000", "22BH1234AB", "11CD21", "PCW1", "XX26AB1234",
+                "TS9AB1", "HR26ABCD1234"]
+    for plate in sequential_gallery(5000, seed=4)[::10]:
+        readings += [loose_compact(misread(plate, rng, rng.choice([1, 2]))) for _ in range(5)]
+    for reading in readings:
+        parsed = try_parse(reading)
+        assert _parsed_canonical(reading) == (parsed.canonical if parsed else None), reading
