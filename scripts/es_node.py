@@ -47,6 +47,7 @@ MAVEN = os.environ.get("PEHCHAAN_MAVEN_REPO", "https://repo1.maven.org/maven2").
 ARTIFACT_PATH = "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
 ES_USER = os.environ.get("PEHCHAAN_ES_USER", "pehchaan-es")
 JVM_DIR = Path("/usr/lib/jvm")
+EPHEMERAL = "ephemeral"  # marker: stop deletes this node's directory
 
 
 def cache_dir() -> Path:
@@ -266,10 +267,13 @@ def _write_config(node: Node, home: Path, heap: str) -> Path:
     return conf
 
 
-def start(version: str, port: int, heap: str, timeout: float, fresh: bool = False) -> Node:
+def start(version: str, port: int, heap: str, timeout: float, fresh: bool = False,
+          ephemeral: bool = False) -> Node:
     """Start a node (or reuse ours already running on that port) and wait for yellow.
 
-    ``fresh`` wipes the node's data first (CI runs start from an empty cluster).
+    ``fresh`` wipes the node's data first (CI runs start from an empty cluster);
+    ``ephemeral`` (``--port auto``) makes ``stop`` delete the node's directory, so
+    one-off ports do not pile up data under the cache.
     """
     node = Node(port)
     if node.pid() is not None and health(node.url):
@@ -289,6 +293,8 @@ def start(version: str, port: int, heap: str, timeout: float, fresh: bool = Fals
         (node.dir / sub).mkdir(exist_ok=True)
     conf = _write_config(node, home, heap)
     node.pid_file.unlink(missing_ok=True)
+    if ephemeral:
+        (node.dir / EPHEMERAL).touch()
     _chown_tree(node.dir, who)
     _make_traversable(node.dir)
     _make_traversable(java)
@@ -320,6 +326,7 @@ def start(version: str, port: int, heap: str, timeout: float, fresh: bool = Fals
             return node
         time.sleep(0.5)
     _dump_logs(node)
+    (node.dir / EPHEMERAL).unlink(missing_ok=True)  # keep the logs of a failed start
     stop(port)
     raise SystemExit(f"es_node: Elasticsearch did not become ready on {node.url} "
                      f"(launcher exit code {rc}); logs in {node.dir / 'logs'}")
@@ -339,6 +346,7 @@ def stop(port: int, grace: float = 30.0) -> bool:
     pid = node.pid()
     if pid is None:
         node.pid_file.unlink(missing_ok=True)
+        _remove_if_ephemeral(node)
         return False
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
@@ -350,7 +358,14 @@ def stop(port: int, grace: float = 30.0) -> bool:
             os.kill(pid, signal.SIGKILL)
     node.pid_file.unlink(missing_ok=True)
     log(f"stopped {node.url} (pid {pid})")
+    _remove_if_ephemeral(node)
     return True
+
+
+def _remove_if_ephemeral(node: Node) -> None:
+    if (node.dir / EPHEMERAL).exists():
+        shutil.rmtree(node.dir, ignore_errors=True)
+        log(f"removed {node.dir}")
 
 
 def status(port: int) -> int:
@@ -384,14 +399,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "java":
         print(pick_java(version))
         return 0
-    if args.port == "auto":
+    ephemeral = args.port == "auto"
+    if ephemeral:
         if args.command != "start":
             parser.error("--port auto only makes sense with start")
         port = free_port()
     else:
         port = int(args.port)
     if args.command == "start":
-        node = start(version, port, args.heap, args.timeout, fresh=args.fresh)
+        node = start(version, port, args.heap, args.timeout, fresh=args.fresh or ephemeral,
+                     ephemeral=ephemeral)
         print(f"export PEHCHAAN_TEST_ES_URL={node.url}" if args.print_env else node.url)
         return 0
     if args.command == "stop":
