@@ -195,7 +195,7 @@ class ElasticBackend:
                                          settings={"index": {"refresh_interval": value}})
 
     def delete(self, kind: str, doc_id: str) -> bool:
-        if not self._exists(kind):
+        if not _storable_id(doc_id) or not self._exists(kind):
             return False
         with es_errors(self.url, "delete"):
             try:
@@ -206,7 +206,7 @@ class ElasticBackend:
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, kind: str, doc_id: str) -> JsonDict | None:
-        if not doc_id:
+        if not _storable_id(doc_id):
             return None
         with es_errors(self.url, "get"):
             try:
@@ -217,7 +217,7 @@ class ElasticBackend:
         return body
 
     def get_many(self, kind: str, doc_ids: Sequence[str]) -> dict[str, JsonDict]:
-        ids = [i for i in dict.fromkeys(doc_ids) if i]
+        ids = [i for i in dict.fromkeys(doc_ids) if _storable_id(i)]
         out: dict[str, JsonDict] = {}
         if not ids or not self._exists(kind):
             return out
@@ -337,6 +337,11 @@ class ElasticBackend:
 
     def close(self) -> None:
         self.es.close()
+
+
+def _storable_id(doc_id: str) -> bool:
+    """Ids Elasticsearch can hold (1..512 bytes); others cannot exist, so reads say no."""
+    return 0 < len(doc_id.encode()) <= 512
 
 
 # -- exact ranking (pure; tests compare it with the embedded store) ----------------------

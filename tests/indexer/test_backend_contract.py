@@ -44,6 +44,11 @@ def test_upsert_then_get(any_backend: SearchBackend) -> None:
     assert any_backend.get(KIND, "p1") == {"id": "p1", "names": ["Ram"]}
     assert any_backend.get(KIND, "missing") is None
     assert any_backend.get("vehicles", "p1") is None
+    assert any_backend.get(KIND, "x" * 600) is None  # longer than any storable id
+    assert any_backend.get(KIND, "") is None
+    assert any_backend.delete(KIND, "x" * 600) is False
+    assert any_backend.get_many(KIND, ["p1", "x" * 600]) == {"p1": {"id": "p1",
+                                                                   "names": ["Ram"]}}
 
 
 def test_upsert_replaces_body_keys_and_tags(any_backend: SearchBackend) -> None:
