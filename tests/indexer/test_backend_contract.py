@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -281,3 +282,30 @@ def test_float_sums_order_like_embedded(
     query = CandidateQuery({"a1": 0.1, "b1": 0.2, "c": 0.3}, limit=2)
     want = [(c.id, c.key_score) for c in embedded.candidates(KIND, query)]
     assert [(c.id, c.key_score) for c in elastic.candidates(KIND, query)] == want
+
+
+@pytest.mark.elasticsearch
+def test_near_ties_beyond_the_first_page_resolve_like_embedded(
+        both_backends: tuple[EmbeddedBackend, ElasticBackend],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """0.1 + 0.2 and 0.3 are one float32 score, so Elasticsearch interleaves these docs
+    by id; the backend must page on until it can rank them exactly."""
+    embedded, elastic = both_backends
+    docs = [doc(f"d{i:04d}", ("c",) if i % 2 else ("a1", "b1")) for i in range(600)]
+    for store in both_backends:
+        store.upsert(KIND, docs)
+    calls = 0
+    search = elastic.es.search
+
+    def counting(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return search(**kwargs)
+
+    monkeypatch.setattr(elastic.es, "search", counting)
+    query = CandidateQuery({"a1": 0.1, "b1": 0.2, "c": 0.3}, limit=310)
+    want = [(c.id, c.key_score) for c in embedded.candidates(KIND, query)]
+    got = [(c.id, c.key_score) for c in elastic.candidates(KIND, query)]
+    assert got == want
+    assert want[299][0] == "d0598" and want[300][0] == "d0001"  # all a1+b1 docs first
+    assert calls > 1  # the first page could not settle the boundary
