@@ -217,30 +217,36 @@ class EmbeddedBackend:
         weights = {k: float(w) for k, w in query.keys.items() if k}
         if not weights or query.limit <= 0:
             return []
-        values = ",".join("(?,?)" for _ in weights)
-        params: list[object] = [x for kw in weights.items() for x in kw]
-        params.append(kind)
-        where = []
-        for group in query.tag_groups:
-            group = list(dict.fromkeys(group))
-            if not group:
-                return []
-            marks = ",".join("?" * len(group))
-            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=? AND t.id=g.id "
-                         f"AND t.tag IN ({marks}))")
-            params.append(kind)
-            params.extend(group)
-        # Aggregate the postings first, then check tags once per candidate (not per posting).
-        sql = (
-            f"WITH q(key, w) AS (VALUES {values}), "
-            "g AS (SELECT k.id AS id, SUM(q.w) AS s, group_concat(k.key, char(31)) AS m "
-            "FROM q JOIN keys k ON k.kind=? AND k.key=q.key GROUP BY k.id) "
-            "SELECT g.id, g.s, g.m FROM g "
-            + ("WHERE " + " AND ".join(where) + " " if where else "")
-            + "ORDER BY g.s DESC, g.id ASC LIMIT ?"
-        )
-        params.append(int(query.limit))
-        rows = self._conn().execute(sql, params).fetchall()
+        groups = [list(dict.fromkeys(group)) for group in query.tag_groups]
+        if any(not group for group in groups):
+            return []
+        tag_where = " AND ".join(
+            "EXISTS (SELECT 1 FROM tags t WHERE t.kind=? AND t.id=g.id AND t.tag IN "
+            f"({','.join('?' * len(group))}))" for group in groups)
+        tag_params = [x for group in groups for x in (kind, *group)]
+        if len(weights) == 1:
+            # One key: every candidate has the same score, so the first `limit` ids in the
+            # clustered (kind, key, id) index are the answer; no aggregation needed.
+            [(key, weight)] = weights.items()
+            sql = ("SELECT g.id FROM keys g WHERE g.kind=? AND g.key=? "
+                   + (f"AND {tag_where} " if groups else "") + "ORDER BY g.id LIMIT ?")
+            ids = [r[0] for r in self._conn().execute(
+                sql, [kind, key, *tag_params, int(query.limit)])]
+            rows = [(doc_id, weight, key) for doc_id in ids]
+        else:
+            # Aggregate the postings first, then check tags once per candidate.
+            values = ",".join("(?,?)" for _ in weights)
+            sql = (
+                f"WITH q(key, w) AS (VALUES {values}), "
+                "g AS (SELECT k.id AS id, SUM(q.w) AS s, group_concat(k.key, char(31)) AS m "
+                "FROM q JOIN keys k ON k.kind=? AND k.key=q.key GROUP BY k.id) "
+                "SELECT g.id, g.s, g.m FROM g "
+                + (f"WHERE {tag_where} " if groups else "")
+                + "ORDER BY g.s DESC, g.id ASC LIMIT ?"
+            )
+            params = [x for kw in weights.items() for x in kw]
+            rows = self._conn().execute(
+                sql, [*params, kind, *tag_params, int(query.limit)]).fetchall()
         bodies = self.get_many(kind, [r[0] for r in rows])
         return [
             Candidate(id=doc_id, body=bodies[doc_id], key_score=round(score, 6),
