@@ -125,9 +125,10 @@ def _java_major(java_home: Path) -> int | None:
 
 
 def pick_java(es_version: str) -> Path:
-    """A JDK that this Elasticsearch major supports: 8.x runs on 17..24, 9.x needs 21+.
+    """A JDK for this Elasticsearch major: 8.x prefers 17..24, 9.x needs 21+.
 
-    ES_JAVA_HOME wins when set; otherwise the newest suitable JDK under /usr/lib/jvm.
+    ES_JAVA_HOME wins when set; otherwise the newest preferred JDK under /usr/lib/jvm,
+    else (8.x only) a newer one, which 8.19 also runs on (checked with Temurin 25).
     """
     if env := os.environ.get("ES_JAVA_HOME"):
         return Path(env)
@@ -136,13 +137,17 @@ def pick_java(es_version: str) -> Path:
     found: dict[Path, int] = {}
     for home in sorted(JVM_DIR.glob("*")) if JVM_DIR.exists() else []:
         major = _java_major(home.resolve())
-        if major is not None and lo <= major <= hi:
+        if major is not None and major >= lo:
             found[home.resolve()] = major
-    if not found:
+    preferred = {p: m for p, m in found.items() if m <= hi}
+    pool = preferred or found
+    if not pool:
         raise SystemExit(
-            f"es_node: no JDK {lo}..{hi} under {JVM_DIR} for Elasticsearch {es_version}; "
+            f"es_node: no JDK {lo}+ under {JVM_DIR} for Elasticsearch {es_version}; "
             "install one or set ES_JAVA_HOME")
-    return max(found, key=lambda p: (found[p], str(p)))
+    if not preferred:
+        log(f"no JDK {lo}..{hi}; trying a newer one")
+    return max(pool, key=lambda p: (pool[p], str(p)))
 
 
 # -- the unprivileged user ---------------------------------------------------------------
