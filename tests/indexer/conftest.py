@@ -3,6 +3,9 @@ store on the real node named by ``PEHCHAAN_TEST_ES_URL`` under a per-run index p
 
 Without that variable the Elasticsearch tests are skipped with a loud reason, except
 when ``CI=true``: there they fail, so CI cannot pass without a real node.
+
+Other test modules import these fixtures by name (``any_backend``, ``embedded_store``,
+``es_url``, ``es_admin``, ``es_backend``, ``make_es``): keep the names stable.
 """
 
 from __future__ import annotations
