@@ -160,6 +160,26 @@ def stats(backend: BackendOpt = None) -> None:
 
 
 @app.command()
+def reindex(
+    kind: Annotated[str, typer.Option(help="persons, vehicles, fingerprints or audit.")] = (
+        "persons"),
+    from_embedded: Annotated[bool, typer.Option(
+        "--from-embedded", help="Build from the embedded store, not the live index.")] = False,
+    keep_old: Annotated[bool, typer.Option("--keep-old", help="Keep the previous index.")] = False,
+) -> None:
+    """Elasticsearch: build the next index version and swap the alias to it atomically."""
+    from indexer.reindex import reindex_command
+
+    try:
+        report = reindex_command(get_settings(), kind, from_embedded=from_embedded,
+                                 keep_old=keep_old)
+    except PehchaanError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    out.print_json(json.dumps(report))
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
