@@ -170,6 +170,7 @@ class WantedIndex:
         self.plates: dict[str, Bucket] = {}
         # every folded spelling of each wanted plate, for the cheap lower bound
         self.plate_folds: dict[int, tuple[str, ...]] = {}
+        self.plate_facts: dict[int, tuple[str, ...]] = {}  # normalised make, model
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
@@ -202,6 +203,7 @@ class WantedIndex:
                     _add(self.plates, d, n)
             written = Registered.from_text(reg).spellings()
             self.plate_folds[n] = tuple({fold(x) for x in written})
+            self.plate_facts[n] = _facts_key(body)
         for name in ("chassis", "engine"):
             value = body.get(name)
             if value:
@@ -230,6 +232,12 @@ class WantedIndex:
         found = _gather(self.plates, (f, *_dels(f)))
         if not found:
             return []
+        parsed = _parsed_canonical(obs)
+        vehicles = self.vehicles
+        if parsed is not None:  # a valid plate: exact, or not contradicted by make/model
+            mine = _facts_key(facts)
+            found = {n for n in found if vehicles[n].registration == parsed
+                     or _agrees(mine, self.plate_facts[n])}
         # no error set costs less than MIN_EDIT_COST per edit between folded spellings:
         # candidates two folded edits away cannot reach the threshold, skip the full model
         folds = self.plate_folds
@@ -239,13 +247,9 @@ class WantedIndex:
         if not near:
             return []
         hits = []
-        parsed = _parsed_canonical(obs)
         for n in near:
-            v = self.vehicles[n]
+            v = vehicles[n]
             assert v.registration is not None
-            if parsed is not None and parsed != v.registration and not _corroborated(
-                    facts, v.summary):
-                continue  # a valid, different plate whose make or model disagrees
             score = (1.0 if parsed == v.registration else
                      similarity_from_cost(misread_cost(obs, _registered(v.registration))))
             if score >= PLATE_MIN:
@@ -349,17 +353,18 @@ def _gather(table: dict[str, Bucket], keys: Iterable[str]) -> set[int]:
 CORROBORATING = ("make", "model")
 
 
-def _corroborated(facts: Mapping[str, str] | None, wanted: Mapping[str, Any]) -> bool:
+def _facts_key(facts: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Normalised make and model ('' when unknown), compared by ``_agrees``."""
+    if not facts:
+        return ("",) * len(CORROBORATING)
+    return tuple(_norm(str(facts.get(name) or "")) for name in CORROBORATING)
+
+
+def _agrees(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
     """A reading that is itself a valid plate, one likely error away from a wanted plate,
     is usually another real vehicle (plates are issued densely): it is a hit only when no
     known make or model contradicts the wanted record."""
-    if not facts:
-        return True
-    for name in CORROBORATING:
-        mine, theirs = facts.get(name), wanted.get(name)
-        if mine and theirs and _norm(mine) != _norm(str(theirs)):
-            return False
-    return True
+    return all(not a or not b or a == b for a, b in zip(mine, theirs, strict=True))
 
 
 def _norm(text: str) -> str:
