@@ -203,14 +203,20 @@ class EmbeddedBackend:
         return None if row is None else orjson.loads(row[0])
 
     def get_many(self, kind: str, doc_ids: Sequence[str]) -> dict[str, JsonDict]:
-        out: dict[str, JsonDict] = {}
+        return {doc_id: body for doc_id, (body, _) in self._bodies_and_keys(kind, doc_ids).items()}
+
+    def _bodies_and_keys(self, kind: str,
+                         doc_ids: Sequence[str]) -> dict[str, tuple[JsonDict, set[str]]]:
+        out: dict[str, tuple[JsonDict, set[str]]] = {}
         ids = list(dict.fromkeys(doc_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._conn().execute(
-                f"SELECT id, body FROM docs WHERE kind=? AND id IN ({marks})", (kind, *chunk))
-            out.update((doc_id, orjson.loads(body)) for doc_id, body in rows)
+                f"SELECT id, body, keys FROM docs WHERE kind=? AND id IN ({marks})",
+                (kind, *chunk))
+            out.update((doc_id, (orjson.loads(body), set(keys.split(SEP))))
+                       for doc_id, body, keys in rows)
         return out
 
     def candidates(self, kind: str, query: CandidateQuery) -> list[Candidate]:
@@ -232,26 +238,28 @@ class EmbeddedBackend:
                    + (f"AND {tag_where} " if groups else "") + "ORDER BY g.id LIMIT ?")
             ids = [r[0] for r in self._conn().execute(
                 sql, [kind, key, *tag_params, int(query.limit)])]
-            rows = [(doc_id, weight, key) for doc_id in ids]
+            rows = [(doc_id, weight) for doc_id in ids]
         else:
             # Aggregate the postings first, then check tags once per candidate.
             values = ",".join("(?,?)" for _ in weights)
             sql = (
                 f"WITH q(key, w) AS (VALUES {values}), "
-                "g AS (SELECT k.id AS id, SUM(q.w) AS s, group_concat(k.key, char(31)) AS m "
+                "g AS (SELECT k.id AS id, SUM(q.w) AS s "
                 "FROM q JOIN keys k ON k.kind=? AND k.key=q.key GROUP BY k.id) "
-                "SELECT g.id, g.s, g.m FROM g "
+                "SELECT g.id, g.s FROM g "
                 + (f"WHERE {tag_where} " if groups else "")
                 + "ORDER BY g.s DESC, g.id ASC LIMIT ?"
             )
             params = [x for kw in weights.items() for x in kw]
             rows = self._conn().execute(
                 sql, [*params, kind, *tag_params, int(query.limit)]).fetchall()
-        bodies = self.get_many(kind, [r[0] for r in rows])
+        # Which query keys each candidate carries: read from its row, cheaper than
+        # concatenating them during the aggregation.
+        found = self._bodies_and_keys(kind, [r[0] for r in rows])
         return [
-            Candidate(id=doc_id, body=bodies[doc_id], key_score=round(score, 6),
-                      matched_keys=tuple(sorted(matched.split(SEP))))
-            for doc_id, score, matched in rows if doc_id in bodies
+            Candidate(id=doc_id, body=found[doc_id][0], key_score=round(score, 6),
+                      matched_keys=tuple(sorted(weights.keys() & found[doc_id][1])))
+            for doc_id, score in rows if doc_id in found
         ]
 
     def key_counts(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
