@@ -171,6 +171,10 @@ class WantedIndex:
         # every folded spelling of each wanted plate, for the cheap lower bound
         self.plate_folds: dict[int, tuple[str, ...]] = {}
         self.plate_facts: dict[int, tuple[str, ...]] = {}  # normalised make, model
+        # the plate keys again, prefixed by the normalised model ('' when unknown): a
+        # reading that is a valid plate only needs candidates of its own model
+        self.plates_by_model: dict[str, Bucket] = {}
+        self.exact_plates: dict[str, Bucket] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
         self.backend: SearchBackend | None = None
@@ -196,14 +200,20 @@ class WantedIndex:
         if reg:
             plate = try_parse(reg)
             spellings = spelling_variants(plate) if plate else (loose_compact(reg),)
+            facts = _facts_key(body)
+            model = facts[-1]  # the same keys again under the model: see _check_plate
             for spelling in spellings:
                 f = fold(spelling)
                 _add(self.plates, f, n)
+                _add(self.plates_by_model, f"{model}|{f}", n)
                 for d in deletions(f):
                     _add(self.plates, d, n)
+                    _add(self.plates_by_model, f"{model}|{d}", n)
+            if plate is not None:
+                _add(self.exact_plates, plate.canonical, n)
             written = Registered.from_text(reg).spellings()
             self.plate_folds[n] = tuple({fold(x) for x in written})
-            self.plate_facts[n] = _facts_key(body)
+            self.plate_facts[n] = facts
         for name in ("chassis", "engine"):
             value = body.get(name)
             if value:
@@ -229,15 +239,25 @@ class WantedIndex:
         if not obs:
             return []
         f = fold(obs)
-        found = _gather(self.plates, (f, *_dels(f)))
-        if not found:
-            return []
+        keys = (f, *_dels(f))
         parsed = _parsed_canonical(obs)
         vehicles = self.vehicles
-        if parsed is not None:  # a valid plate: exact, or not contradicted by make/model
-            mine = _facts_key(facts)
+        mine = _facts_key(facts)
+        if parsed is not None and mine[-1]:
+            # a valid plate with a known model: the exact plate, or candidates of the same
+            # model or of unknown model (any other model contradicts it)
+            found = _gather(self.exact_plates, (parsed,))
+            found |= _gather(self.plates_by_model, [f"{mine[-1]}|{k}" for k in keys])
+            found |= _gather(self.plates_by_model, [f"|{k}" for k in keys])
             found = {n for n in found if vehicles[n].registration == parsed
                      or _agrees(mine, self.plate_facts[n])}
+        else:
+            found = _gather(self.plates, keys)
+            if parsed is not None:  # a valid plate: exact, or not contradicted by the make
+                found = {n for n in found if vehicles[n].registration == parsed
+                         or _agrees(mine, self.plate_facts[n])}
+        if not found:
+            return []
         # no error set costs less than MIN_EDIT_COST per edit between folded spellings:
         # candidates two folded edits away cannot reach the threshold, skip the full model
         folds = self.plate_folds

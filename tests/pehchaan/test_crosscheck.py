@@ -188,3 +188,20 @@ def test_quick_canonical_equals_the_parser() -> None:
     for reading in readings:
         parsed = try_parse(reading)
         assert _parsed_canonical(reading) == (parsed.canonical if parsed else None), reading
+
+
+def test_model_partition_gives_the_same_hits(tmp_path: Path) -> None:
+    store = EmbeddedBackend(tmp_path / "m")
+    add_vehicles(store, [
+        {"id": "s1", "registration": "HR26DK8387", "status": "stolen", "make": "Hero",
+         "model": "Splendor"},
+        {"id": "s2", "registration": "HR26DK3387", "status": "stolen"},  # model unknown
+        {"id": "s3", "registration": "HR26DK8381", "status": "stolen", "model": "Activa"}])
+    index = WantedIndex.build(store, with_persons=False)
+    near = {"registration": "HR26DK8337"}  # a valid plate, one 3/8 away from s1 only
+    assert {h for _, _, h in _hits(index, {**near, "model": "Splendor"})} == {"s1"}
+    assert {h for _, _, h in _hits(index, {**near, "model": "Pulsar"})} == set()
+    assert {h for _, _, h in _hits(index, near)} == {"s1"}
+    exact = _hits(index, {"registration": "HR26DK8381", "model": "Splendor"})
+    assert exact == [("registration", "exact", "s3")]  # the exact plate, whatever the model
+    store.close()
