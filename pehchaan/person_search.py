@@ -23,7 +23,7 @@ from pehchaan.person import MAX_TEXT, Person, Status
 from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys
 
 CANDIDATE_LIMIT = 100
-POSTINGS_BUDGET = 8000
+POSTINGS_BUDGET = 3000
 RELATIVE_WEIGHT = 0.5
 AGE_TOLERANCE = 3
 
