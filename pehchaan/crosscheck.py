@@ -174,6 +174,7 @@ class WantedIndex:
         # the plate keys again, prefixed by the normalised model ('' when unknown): a
         # reading that is a valid plate only needs candidates of its own model
         self.plates_by_model: dict[str, Bucket] = {}
+        self.unknown_models = 0  # wanted plates without a model (their partition is '')
         self.exact_plates: dict[str, Bucket] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.person_keys: frozenset[str] = frozenset()
@@ -202,6 +203,7 @@ class WantedIndex:
             spellings = spelling_variants(plate) if plate else (loose_compact(reg),)
             facts = _facts_key(body)
             model = facts[-1]  # the same keys again under the model: see _check_plate
+            self.unknown_models += not model
             for spelling in spellings:
                 f = fold(spelling)
                 _add(self.plates, f, n)
@@ -248,7 +250,8 @@ class WantedIndex:
             # model or of unknown model (any other model contradicts it)
             found = _gather(self.exact_plates, (parsed,))
             found |= _gather(self.plates_by_model, [f"{mine[-1]}|{k}" for k in keys])
-            found |= _gather(self.plates_by_model, [f"|{k}" for k in keys])
+            if self.unknown_models:
+                found |= _gather(self.plates_by_model, [f"|{k}" for k in keys])
             found = {n for n in found if vehicles[n].registration == parsed
                      or _agrees(mine, self.plate_facts[n])}
         else:
