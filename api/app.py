@@ -51,6 +51,15 @@ def _optional_routers(names: tuple[str, ...] = OPTIONAL_ROUTERS) -> list[APIRout
     return routers
 
 
+def _resume_crosscheck_jobs(settings: Settings, store: SearchBackend) -> None:
+    """Cross-check jobs interrupted by a restart go on at start-up, not at the next request."""
+    try:
+        from pehchaan.crosscheck import get_runner
+    except ModuleNotFoundError:
+        return
+    get_runner(settings.data_dir, store)
+
+
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> FastAPI:
     """Build the API; ``backend`` lets tests and embedders pass an open store."""
     settings = settings or get_settings()
@@ -59,6 +68,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = backend is None
         app.state.backend = backend or open_backend(settings)
+        _resume_crosscheck_jobs(settings, app.state.backend)
         try:
             yield
         finally:
