@@ -20,6 +20,7 @@ from pehchaan import __version__
 from pehchaan.access import KeyStore, Role
 from pehchaan.audit import AuditLog, open_audit_log
 from pehchaan.backends import open_backend
+from pehchaan.gc_tuning import tune_for_serving
 from pehchaan.scopes import default_matrix, load_matrix
 from pehchaan.settings import Settings, get_settings
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, backend: SearchBackend | None =
         owned = backend is None
         app.state.backend = backend or open_backend(settings)
         _resume_crosscheck_jobs(settings, app.state.backend)
+        tune_for_serving()
         try:
             yield
         finally:

@@ -1,0 +1,18 @@
+"""Garbage-collector settings for a long-running search process.
+
+The name and key caches hold hundreds of thousands of small objects; Python's cyclic
+collector walks all of them on every full collection, which showed up as 100-200 ms
+pauses in the slowest 1 % of queries. Freezing what exists after start-up and making
+full collections rarer removes those pauses; nothing here is needed for correctness.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def tune_for_serving() -> None:
+    """Freeze the objects alive now (tables, caches) and collect less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
