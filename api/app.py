@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -21,6 +20,7 @@ from pehchaan.access import KeyStore, Role
 from pehchaan.audit import AuditLog, open_audit_log
 from pehchaan.backends import open_backend
 from pehchaan.gc_tuning import tune_for_serving
+from pehchaan.optional import import_present
 from pehchaan.scopes import default_matrix, load_matrix
 from pehchaan.settings import Settings, get_settings
 
@@ -40,16 +40,7 @@ a person decides: nothing is confirmed automatically."""
 
 
 def _optional_routers(names: tuple[str, ...] = OPTIONAL_ROUTERS) -> list[APIRouter]:
-    routers = []
-    for name in names:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        routers.append(module.router)
-    return routers
+    return [module.router for module in import_present(names)]
 
 
 def _resume_crosscheck_jobs(settings: Settings, store: SearchBackend) -> None:

@@ -6,7 +6,6 @@ listed in ``EXTRA_COMMAND_MODULES``.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 import time
@@ -22,6 +21,7 @@ from indexer.base import SearchBackend
 from indexer.ingest import IngestReport, load_file
 from pehchaan.backends import open_backend
 from pehchaan.errors import PehchaanError
+from pehchaan.optional import import_present
 from pehchaan.person_index import KIND, person_doc_from_row
 from pehchaan.person_search import PersonQuery, search_persons
 from pehchaan.settings import get_settings
@@ -224,13 +224,7 @@ def demo(
 
 
 def _register_extra_commands() -> None:
-    for name in EXTRA_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in import_present(EXTRA_COMMAND_MODULES):
         register = getattr(module, "register", None)
         if register is not None:
             register(app)
