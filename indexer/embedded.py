@@ -18,6 +18,7 @@ import orjson
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict
 from pehchaan.errors import BackendError
+from pehchaan.sqlite_conn import DURABLE, ThreadConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -75,10 +76,10 @@ class EmbeddedBackend:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / filename
-        self._local = threading.local()
+        self._connections = ThreadConnections(self.path, (
+            *DURABLE, "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
+            "PRAGMA mmap_size=268435456"))
         self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
         with self._write_lock:
             self._conn().executescript(_SCHEMA)
             self._migrate()
@@ -105,19 +106,7 @@ class EmbeddedBackend:
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA cache_size=-65536")
-            conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute("PRAGMA mmap_size=268435456")
-            self._local.conn = conn
-            with self._connections_lock:
-                self._connections.append(conn)
-        return conn
+        return self._connections.get()
 
     # -- writes --------------------------------------------------------------
     def upsert(self, kind: str, docs: Sequence[IndexDoc]) -> None:
@@ -330,11 +319,7 @@ class EmbeddedBackend:
                                  (name, value))
 
     def close(self) -> None:
-        with self._connections_lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
 
 def _last_per_id(docs: Sequence[IndexDoc]) -> list[IndexDoc]:

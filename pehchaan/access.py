@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pehchaan.errors import Conflict, NotFound, ValidationError
+from pehchaan.sqlite_conn import ThreadConnections
 
 KEY_PREFIX = "phk_"
 ACCESS_DB = "access.sqlite3"
@@ -137,33 +138,20 @@ class KeyStore:
     def __init__(self, data_dir: Path | str, *, filename: str = ACCESS_DB) -> None:
         self.path = Path(data_dir) / filename
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
         self._lock = threading.RLock()
-        self._all: list[sqlite3.Connection] = []
+        self._connections = ThreadConnections(self.path, ("PRAGMA journal_mode=WAL",))
         self._conn().executescript(_SCHEMA)
 
     def _conn(self, *, durable: bool = True) -> sqlite3.Connection:
         """Key changes sync to disk on commit; counters (``durable=False``) do not: losing
         the last second of rate counts in a power cut is harmless, an fsync per request
         is not."""
-        name = "conn" if durable else "counters"
-        conn: sqlite3.Connection | None = getattr(self._local, name, None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            setattr(self._local, name, conn)
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        if durable:
+            return self._connections.get("conn", extra=("PRAGMA synchronous=FULL",))
+        return self._connections.get("counters", extra=("PRAGMA synchronous=NORMAL",))
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
     # -- keys ------------------------------------------------------------------
     def count(self) -> int:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from indexer.base import IndexDoc, SearchBackend
 from pehchaan.errors import BackendError
+from pehchaan.sqlite_conn import ThreadConnections
 
 GENESIS = "0" * 64
 AUDIT_DB = "audit.sqlite3"
@@ -177,22 +178,12 @@ class SqliteAuditLog:
     def __init__(self, data_dir: Path | str, *, filename: str = AUDIT_DB) -> None:
         self.path = Path(data_dir) / filename
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._connections = ThreadConnections(self.path)
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     def append(self, record: Entry) -> Entry:
         conn = self._conn()
@@ -263,11 +254,7 @@ class SqliteAuditLog:
         return verify_entries(self.entries(), anchor)
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
 
 class BackendAuditLog:
