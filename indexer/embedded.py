@@ -1,9 +1,10 @@
 """The embedded default store: one SQLite file under the data directory.
 
 No server to install. Writes go through SQLite's write-ahead log with full sync, so a
-batch that ``upsert`` returned from survives a crash or SIGKILL of the process. Keys and
-tags are stored as (kind, term, id) rows in clustered WITHOUT ROWID tables, so a
-candidate query is a handful of index range scans aggregated inside SQLite.
+batch that ``upsert`` returned from survives a crash or SIGKILL of the process. Keys are
+stored as (kind, key, id) rows in a clustered WITHOUT ROWID table, so a candidate query
+is a handful of index range scans aggregated inside SQLite; each document's tags sit in
+one narrow row, checked once per candidate.
 """
 
 from __future__ import annotations
@@ -35,12 +36,6 @@ CREATE TABLE IF NOT EXISTS keys (
     id   TEXT NOT NULL,
     PRIMARY KEY (kind, key, id)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tags (
-    kind TEXT NOT NULL,
-    id   TEXT NOT NULL,
-    tag  TEXT NOT NULL,
-    PRIMARY KEY (kind, id, tag)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS doc_tags (
     kind TEXT NOT NULL,
     id   TEXT NOT NULL,
@@ -64,7 +59,7 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 SEP = "\x1f"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class EmbeddedBackend:
@@ -94,6 +89,7 @@ class EmbeddedBackend:
         conn.execute("DELETE FROM key_counts")
         conn.execute("INSERT INTO key_counts(kind, key, n) "
                      "SELECT kind, key, COUNT(*) FROM keys GROUP BY kind, key")
+        conn.execute("DROP TABLE IF EXISTS tags")  # v3 and before: one row per tag
         conn.execute("DELETE FROM doc_tags")
         conn.execute("INSERT INTO doc_tags(kind, id, tags) "
                      "SELECT kind, id, char(31) || tags || char(31) FROM docs")
@@ -122,20 +118,17 @@ class EmbeddedBackend:
                     self._delete_in_txn(conn, kind, doc_id)
                 doc_rows: list[tuple[str, str, str, str, str]] = []
                 key_rows: list[tuple[str, str, str]] = []
-                tag_rows: list[tuple[str, str, str]] = []
                 for doc in batch:
                     keys = sorted(set(doc.keys))
                     tags = sorted(set(doc.tags))
                     doc_rows.append((kind, doc.id, orjson.dumps(doc.body).decode(),
                                      SEP.join(keys), SEP.join(tags)))
                     key_rows.extend((kind, k, doc.id) for k in keys)
-                    tag_rows.extend((kind, doc.id, t) for t in tags)
                 key_rows.sort()
                 conn.executemany("INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
                                  doc_rows)
                 conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)", key_rows)
                 self._add_key_counts(conn, kind, Counter(k for _, k, _ in key_rows), +1)
-                conn.executemany("INSERT INTO tags(kind, id, tag) VALUES (?,?,?)", tag_rows)
                 conn.executemany("INSERT INTO doc_tags(kind, id, tags) VALUES (?,?,?)",
                                  [(kind, row[1], SEP + row[4] + SEP) for row in doc_rows])
                 self._add_count(conn, kind, len(batch) - len(existing))
@@ -192,7 +185,6 @@ class EmbeddedBackend:
         conn.executemany("DELETE FROM keys WHERE kind=? AND key=? AND id=?",
                          [(kind, k, doc_id) for k in keys])
         EmbeddedBackend._add_key_counts(conn, kind, Counter(keys), -1)
-        conn.execute("DELETE FROM tags WHERE kind=? AND id=?", (kind, doc_id))
         conn.execute("DELETE FROM doc_tags WHERE kind=? AND id=?", (kind, doc_id))
         conn.execute("DELETE FROM docs WHERE kind=? AND id=?", (kind, doc_id))
         return True
@@ -227,11 +219,9 @@ class EmbeddedBackend:
         groups = [list(dict.fromkeys(group)) for group in query.tag_groups]
         if any(not group for group in groups):
             return []
-        # Tag groups are checked on one narrow row per candidate (its tags joined between
-        # separators): one index seek per candidate instead of one per group and tag.
-        tag_where = " AND ".join(
-            "(" + " OR ".join("instr(dt.tags, ?) > 0" for _ in group) + ")" for group in groups)
-        tag_params = [SEP + tag + SEP for group in groups for tag in group]
+        # Tag groups are checked on one narrow row per candidate: one index seek per
+        # candidate instead of one per group and tag.
+        tag_where, tag_params = _tag_filter(groups)
         # CROSS JOIN keeps the candidates as the outer loop (SQLite never reorders it).
         tag_join = "CROSS JOIN doc_tags dt ON dt.kind=g.kind AND dt.id=g.id " if groups else ""
         if len(weights) == 1:
@@ -282,16 +272,12 @@ class EmbeddedBackend:
             row = self._conn().execute("SELECT n FROM kind_counts WHERE kind=?",
                                        (kind,)).fetchone()
             return 0 if row is None else int(row[0])
-        where = ["d.kind=?"]
-        params: list[object] = [kind]
-        for group in tag_groups:
-            group = list(dict.fromkeys(group))
-            marks = ",".join("?" * len(group))
-            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.kind=d.kind AND t.id=d.id "
-                         f"AND t.tag IN ({marks}))")
-            params.extend(group)
-        sql = "SELECT COUNT(*) FROM docs d WHERE " + " AND ".join(where)
-        return int(self._conn().execute(sql, params).fetchone()[0])
+        groups = [list(dict.fromkeys(group)) for group in tag_groups]
+        if any(not group for group in groups):
+            return 0
+        where, params = _tag_filter(groups)
+        sql = f"SELECT COUNT(*) FROM doc_tags dt WHERE dt.kind=? AND {where}"
+        return int(self._conn().execute(sql, [kind, *params]).fetchone()[0])
 
     def iter_docs(self, kind: str, batch_size: int = 1000) -> Iterator[IndexDoc]:
         last = ""
@@ -320,6 +306,13 @@ class EmbeddedBackend:
 
     def close(self) -> None:
         self._connections.close_all()
+
+
+def _tag_filter(groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
+    """SQL over ``dt.tags`` (a row's tags between separators): one of each group."""
+    where = " AND ".join(
+        "(" + " OR ".join("instr(dt.tags, ?) > 0" for _ in group) + ")" for group in groups)
+    return where, [SEP + tag + SEP for group in groups for tag in group]
 
 
 def _last_per_id(docs: Sequence[IndexDoc]) -> list[IndexDoc]:
