@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sys
@@ -41,7 +42,7 @@ from fixtures.vehicles import (
     wanted_vehicles,
 )
 from indexer.embedded import EmbeddedBackend
-from pehchaan.crosscheck import WantedIndex, check_rows
+from pehchaan.crosscheck import RowChecker, WantedIndex, default_workers
 from pehchaan.vehicles import add_vehicles
 
 SERIES_PER_OFFICE = 40
@@ -116,12 +117,21 @@ def stream(wanted: list[dict[str, object]], persons: list[tuple[str, str]], coun
         yield i + 2, row, None  # line numbers as in a CSV file with a header
 
 
+def _children_cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.crosscheck")
     ap.add_argument("--wanted", type=int, default=10_000)
     ap.add_argument("--registrations", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes checking rows, as pehchaan crosscheck (default: the cores, "
+                         "at most 4)")
     args = ap.parse_args(argv)
+    workers = args.workers or default_workers()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-crosscheck-") as tmp:
         backend = EmbeddedBackend(tmp)
@@ -139,11 +149,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         checking_cpu = 0.0
         rows = stream(wanted, persons, args.registrations, rng, planted)
         batch: list[tuple[int, dict[str, str], None]] = []
+        checker = RowChecker(index, workers)
+        children_cpu = _children_cpu()
 
         def run(batch: list[tuple[int, dict[str, str], None]]) -> None:
             nonlocal found_planted, false_hits, hits_total, checking, checking_cpu
             t, c = time.perf_counter(), time.process_time()
-            results = list(check_rows(index, batch))
+            results = list(checker.check_rows(batch))
             checking += time.perf_counter() - t
             checking_cpu += time.process_time() - c
             for res in results:
@@ -166,13 +178,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 run(batch)
                 batch = []
         run(batch)
+        checker.close()  # the workers' CPU time counts once they are joined
+        checking_cpu += _children_cpu() - children_cpu
         backend.close()
     n = args.registrations
     print(json.dumps({"store_load_s": round(t1 - t0, 1), "wanted_index_s": round(t2 - t1, 2),
                       "planted": len(planted), "hits": hits_total,
                       "registrations_per_cpu_s": round(args.registrations
                                                        / max(checking_cpu, 1e-9), 1),
-                      "wanted_persons": len(persons)}), file=sys.stderr)
+                      "wanted_persons": len(persons), "workers": workers,
+                      "peak_rss_worker_mb": round(resource.getrusage(
+                          resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}), file=sys.stderr)
     result = {
         "wanted": args.wanted, "registrations": n,
         "registrations_per_s": round(n / max(checking, 1e-9), 1),

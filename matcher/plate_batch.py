@@ -123,6 +123,16 @@ class EncodedTable:
         return _costs(observed, self._codes[rows, :m], self._chars[rows, :m],
                       self._drops[rows, :m], lengths, partial)
 
+    def pair_costs(self, observed: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Cost of ``observed[p]`` against the plate at ``rows[p]``: many readings, each
+        against its own candidate, in one table (the cross-check scores a whole chunk)."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        lengths = self._lengths[rows]
+        m = int(lengths.max())
+        return _pair_costs(observed, self._codes[rows, :m], self._chars[rows, :m],
+                           self._drops[rows, :m], lengths)
+
 
 def misread_costs_encoded(observed: str, encs: Sequence[Encoded], *,
                           partial: bool = False) -> np.ndarray:
@@ -191,6 +201,49 @@ def _costs(observed: str, codes: np.ndarray, chars: np.ndarray, drops: np.ndarra
             rows.append(cur)
         prev2, prev = prev, cur
     result: np.ndarray = prev[np.arange(k), lengths]
+    return result
+
+
+def _pair_costs(observed: Sequence[str], codes: np.ndarray, chars: np.ndarray,
+                drops: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The recurrence of ``_costs`` with one observed string per row: row p's reading is
+    padded to the longest and its cost taken when its own last character is reached."""
+    k, m = codes.shape
+    n_max = max((len(o) for o in observed), default=0)
+    obs = np.full((k, n_max), _UNKNOWN, dtype=np.int64)
+    ins = np.zeros((k, max(1, n_max)))
+    for p, text in enumerate(observed):
+        obs[p, :len(text)] = [_CHAR.get(c, _UNKNOWN) for c in text]
+        ins[p, :len(text)] = _insert_costs(text)
+    n_obs = np.array([len(o) for o in observed], dtype=np.int64)
+    every = np.arange(k)
+    cum = np.zeros((k, m + 1))
+    cum[:, 1:] = np.cumsum(drops, axis=1)
+    prev = cum.copy()
+    result = np.where(n_obs == 0, prev[every, lengths], np.inf)
+    prev2: np.ndarray | None = None
+    same_before: np.ndarray | None = None
+    entry = np.empty((k, m + 1))
+    for i in range(1, n_max + 1):
+        o = obs[:, i - 1]
+        ins_i = ins[:, i - 1][:, None]
+        best = np.minimum(prev[:, :-1] + _SUBX[o[:, None], codes], prev[:, 1:] + ins_i)
+        same = chars == o[:, None]  # registered j equals observed i-1
+        if prev2 is not None and same_before is not None and m >= 2:
+            # observed i-2, i-1 are registered j-1, j-2 swapped (cell j = column + 2)
+            swap = same[:, :-1] & same_before[:, 1:] & ~same[:, 1:]
+            if swap.any():
+                best[:, 1:] = np.where(swap, np.minimum(best[:, 1:], prev2[:, :-2] + TRANSPOSE),
+                                       best[:, 1:])
+        entry[:, 0] = prev[:, 0] + ins_i[:, 0]
+        entry[:, 1:] = best
+        entry -= cum
+        cur = np.minimum.accumulate(entry, axis=1)
+        cur += cum
+        done = n_obs == i
+        if done.any():
+            result[done] = cur[every[done], lengths[done]]
+        prev2, prev, same_before = prev, cur, same
     return result
 
 

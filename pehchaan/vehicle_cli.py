@@ -15,7 +15,7 @@ import typer
 
 from indexer.ingest import detect_format, load_file
 from pehchaan.backends import open_backend
-from pehchaan.crosscheck import WantedIndex, check_rows, iter_file_rows
+from pehchaan.crosscheck import WantedIndex, check_rows, default_workers, iter_file_rows
 from pehchaan.errors import PehchaanError
 from pehchaan.settings import get_settings
 from pehchaan.vehicles import KIND, VehicleQuery, search_vehicles, to_index_doc, validate_vehicle
@@ -77,6 +77,9 @@ def crosscheck_command(
                                                   help="Registrations as .csv or .jsonl")],
     out: Annotated[Path, typer.Option("--out", help="Hits, one JSON object a line")],
     backend: BackendOpt = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Processes checking rows (default: the cores, at most 4)")
+                       ] = None,
 ) -> None:
     """Check every registration against stolen / abandoned / wanted-linked vehicles (plate,
     chassis, engine each on its own) and its owner against wanted persons."""
@@ -91,7 +94,8 @@ def crosscheck_command(
         index = WantedIndex.build(store)
         rows = hits = bad = 0
         with out.open("w", encoding="utf-8") as fh:
-            for res in check_rows(index, iter_file_rows(registrations, fmt)):
+            for res in check_rows(index, iter_file_rows(registrations, fmt),
+                                  workers=workers or default_workers()):
                 rows += 1
                 if res.error is not None:
                     bad += 1
