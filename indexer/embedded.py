@@ -3,8 +3,9 @@
 No server to install. Writes go through SQLite's write-ahead log with full sync, so a
 batch that ``upsert`` returned from survives a crash or SIGKILL of the process. Keys are
 stored as (kind, key, id) rows in a clustered WITHOUT ROWID table, so a candidate query
-is a handful of index range scans aggregated inside SQLite; each document's tags sit in
-one narrow row, checked once per candidate.
+is a handful of index range scans aggregated inside SQLite. Each posting row also carries
+its document's tags as short codes (``tag_codes``), so a filtered query checks the filter
+on the row it is already reading instead of seeking each candidate's tags elsewhere.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict
 from pehchaan.errors import BackendError
 from pehchaan.sqlite_conn import DURABLE, ThreadConnections
 
-_SCHEMA = """
+_KEYS_TABLE = """
+CREATE TABLE IF NOT EXISTS keys (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    PRIMARY KEY (kind, key, id)
+) WITHOUT ROWID
+"""
+_SCHEMA = _KEYS_TABLE + """;
 CREATE TABLE IF NOT EXISTS docs (
     kind TEXT NOT NULL,
     id   TEXT NOT NULL,
@@ -30,12 +40,10 @@ CREATE TABLE IF NOT EXISTS docs (
     tags TEXT NOT NULL,
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS keys (
-    kind TEXT NOT NULL,
-    key  TEXT NOT NULL,
-    id   TEXT NOT NULL,
-    PRIMARY KEY (kind, key, id)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tag_codes (
+    code INTEGER PRIMARY KEY,
+    tag  TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS doc_tags (
     kind TEXT NOT NULL,
     id   TEXT NOT NULL,
@@ -59,7 +67,7 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 SEP = "\x1f"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class EmbeddedBackend:
@@ -73,32 +81,75 @@ class EmbeddedBackend:
         self.path = self.data_dir / filename
         self._connections = ThreadConnections(self.path, (
             *DURABLE, "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
-            "PRAGMA mmap_size=268435456"))
+            "PRAGMA mmap_size=17179869184"))
         self._write_lock = threading.Lock()
+        self._tag_codes: dict[str, int] = {}
         with self._write_lock:
             self._conn().executescript(_SCHEMA)
             self._migrate()
 
     def _migrate(self) -> None:
-        """Bring a store written by an older version up to date (counts tables)."""
+        """Bring a store written by an older version up to date: every table derived from
+        ``docs`` (postings, counts, tags) is rebuilt from it, in one transaction."""
         conn = self._conn()
         row = conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
         if row is not None and int(row[0]) >= SCHEMA_VERSION:
             return
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM key_counts")
-        conn.execute("INSERT INTO key_counts(kind, key, n) "
-                     "SELECT kind, key, COUNT(*) FROM keys GROUP BY kind, key")
-        conn.execute("DROP TABLE IF EXISTS tags")  # v3 and before: one row per tag
-        conn.execute("DELETE FROM doc_tags")
-        conn.execute("INSERT INTO doc_tags(kind, id, tags) "
-                     "SELECT kind, id, char(31) || tags || char(31) FROM docs")
-        conn.execute("DELETE FROM kind_counts")
-        conn.execute("INSERT INTO kind_counts(kind, n) SELECT kind, COUNT(*) FROM docs "
-                     "GROUP BY kind")
-        conn.execute("INSERT OR REPLACE INTO meta(name, value) VALUES ('schema_version', ?)",
-                     (str(SCHEMA_VERSION),))
-        conn.execute("COMMIT")
+        try:
+            conn.execute("DROP TABLE IF EXISTS tags")  # v3 and before: one row per tag
+            conn.execute("DROP TABLE keys")  # before v5 the postings carried no tags
+            conn.execute(_KEYS_TABLE)
+            for table in ("key_counts", "doc_tags", "kind_counts"):
+                conn.execute(f"DELETE FROM {table}")
+            codes: dict[str, int] = {}
+            last: tuple[str, str] = ("", "")
+            while True:
+                rows = conn.execute(
+                    "SELECT kind, id, keys, tags FROM docs WHERE (kind, id) > (?, ?) "
+                    "ORDER BY kind, id LIMIT 5000", last).fetchall()
+                if not rows:
+                    break
+                codes.update(self._assign_codes(conn, {
+                    t for *_, tags in rows for t in tags.split(SEP) if t} - codes.keys()))
+                key_rows: list[tuple[str, str, str, str]] = []
+                for kind, doc_id, keys, tags in rows:
+                    coded = _coded(codes, tags.split(SEP))
+                    key_rows.extend((kind, k, doc_id, coded) for k in keys.split(SEP) if k)
+                conn.executemany("INSERT INTO keys(kind, key, id, tags) VALUES (?,?,?,?)",
+                                 sorted(key_rows))
+                last = (rows[-1][0], rows[-1][1])
+            conn.execute("INSERT INTO key_counts(kind, key, n) "
+                         "SELECT kind, key, COUNT(*) FROM keys GROUP BY kind, key")
+            conn.execute("INSERT INTO doc_tags(kind, id, tags) "
+                         "SELECT kind, id, char(31) || tags || char(31) FROM docs")
+            conn.execute("INSERT INTO kind_counts(kind, n) SELECT kind, COUNT(*) FROM docs "
+                         "GROUP BY kind")
+            conn.execute("INSERT OR REPLACE INTO meta(name, value) "
+                         "VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._tag_codes.update(codes)
+
+    # -- tag codes -------------------------------------------------------------
+    @staticmethod
+    def _assign_codes(conn: sqlite3.Connection, tags: Iterable[str]) -> dict[str, int]:
+        """Codes for tags, new ones assigned (inside the caller's write transaction)."""
+        wanted = sorted(tags)
+        conn.executemany("INSERT OR IGNORE INTO tag_codes(tag) VALUES (?)",
+                         [(t,) for t in wanted])
+        return _read_codes(conn, wanted)
+
+    def _known_codes(self, tags: Iterable[str]) -> dict[str, int]:
+        """Codes of the tags some stored document has; codes never change once given,
+        so they are cached, and re-read when another process may have added one."""
+        wanted = set(tags)
+        missing = wanted - self._tag_codes.keys()
+        if missing:
+            self._tag_codes.update(_read_codes(self._conn(), sorted(missing)))
+        return {t: self._tag_codes[t] for t in wanted if t in self._tag_codes}
 
     # -- connections -------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -116,19 +167,24 @@ class EmbeddedBackend:
                 existing = self._existing_ids(conn, kind, [d.id for d in batch])
                 for doc_id in existing:
                     self._delete_in_txn(conn, kind, doc_id)
+                codes = self._assign_codes(conn, {t for d in batch for t in d.tags}
+                                           - self._tag_codes.keys())
+                codes.update(self._tag_codes)
                 doc_rows: list[tuple[str, str, str, str, str]] = []
-                key_rows: list[tuple[str, str, str]] = []
+                key_rows: list[tuple[str, str, str, str]] = []
                 for doc in batch:
                     keys = sorted(set(doc.keys))
                     tags = sorted(set(doc.tags))
                     doc_rows.append((kind, doc.id, orjson.dumps(doc.body).decode(),
                                      SEP.join(keys), SEP.join(tags)))
-                    key_rows.extend((kind, k, doc.id) for k in keys)
+                    coded = _coded(codes, tags)
+                    key_rows.extend((kind, k, doc.id, coded) for k in keys)
                 key_rows.sort()
                 conn.executemany("INSERT INTO docs(kind, id, body, keys, tags) VALUES (?,?,?,?,?)",
                                  doc_rows)
-                conn.executemany("INSERT INTO keys(kind, key, id) VALUES (?,?,?)", key_rows)
-                self._add_key_counts(conn, kind, Counter(k for _, k, _ in key_rows), +1)
+                conn.executemany("INSERT INTO keys(kind, key, id, tags) VALUES (?,?,?,?)",
+                                 key_rows)
+                self._add_key_counts(conn, kind, Counter(row[1] for row in key_rows), +1)
                 conn.executemany("INSERT INTO doc_tags(kind, id, tags) VALUES (?,?,?)",
                                  [(kind, row[1], SEP + row[4] + SEP) for row in doc_rows])
                 self._add_count(conn, kind, len(batch) - len(existing))
@@ -136,6 +192,7 @@ class EmbeddedBackend:
             except sqlite3.Error as exc:
                 conn.execute("ROLLBACK")
                 raise BackendError(f"embedded store refused the write: {exc}") from exc
+            self._tag_codes.update(codes)  # only once committed
 
     @staticmethod
     def _existing_ids(conn: sqlite3.Connection, kind: str, ids: list[str]) -> list[str]:
@@ -199,8 +256,9 @@ class EmbeddedBackend:
         return {doc_id: body for doc_id, (body, _) in self._bodies_and_keys(kind, doc_ids).items()}
 
     def _bodies_and_keys(self, kind: str,
-                         doc_ids: Sequence[str]) -> dict[str, tuple[JsonDict, set[str]]]:
-        out: dict[str, tuple[JsonDict, set[str]]] = {}
+                         doc_ids: Sequence[str]) -> dict[str, tuple[JsonDict, str]]:
+        """Bodies and each document's keys between separators (searched, not split)."""
+        out: dict[str, tuple[JsonDict, str]] = {}
         ids = list(dict.fromkeys(doc_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
@@ -208,7 +266,7 @@ class EmbeddedBackend:
             rows = self._conn().execute(
                 f"SELECT id, body, keys FROM docs WHERE kind=? AND id IN ({marks})",
                 (kind, *chunk))
-            out.update((doc_id, (orjson.loads(body), set(keys.split(SEP))))
+            out.update((doc_id, (orjson.loads(body), SEP + keys + SEP))
                        for doc_id, body, keys in rows)
         return out
 
@@ -216,33 +274,29 @@ class EmbeddedBackend:
         weights = {k: float(w) for k, w in query.keys.items() if k}
         if not weights or query.limit <= 0:
             return []
-        groups = [list(dict.fromkeys(group)) for group in query.tag_groups]
+        codes = self._known_codes(t for group in query.tag_groups for t in group)
+        groups = [[SEP + str(codes[t]) + SEP for t in dict.fromkeys(group) if t in codes]
+                  for group in query.tag_groups]
         if any(not group for group in groups):
-            return []
-        # Tag groups are checked on one narrow row per candidate: one index seek per
-        # candidate instead of one per group and tag.
-        tag_where, tag_params = _tag_filter(groups)
-        # CROSS JOIN keeps the candidates as the outer loop (SQLite never reorders it).
-        tag_join = "CROSS JOIN doc_tags dt ON dt.kind=g.kind AND dt.id=g.id " if groups else ""
+            return []  # a group none of whose tags any document has
+        tag_where, tag_params = _tag_filter("k.tags", groups)
+        tag_where = f"AND {tag_where} " if groups else ""
         if len(weights) == 1:
             # One key: every candidate has the same score, so the first `limit` ids in the
-            # clustered (kind, key, id) index are the answer; no aggregation needed.
+            # clustered (kind, key, id) index that pass the filter are the answer.
             [(key, weight)] = weights.items()
-            sql = (f"SELECT g.id FROM keys g {tag_join}WHERE g.kind=? AND g.key=? "
-                   + (f"AND {tag_where} " if groups else "") + "ORDER BY g.id LIMIT ?")
+            sql = f"SELECT k.id FROM keys k WHERE k.kind=? AND k.key=? {tag_where}" \
+                  "ORDER BY k.id LIMIT ?"
             ids = [r[0] for r in self._conn().execute(
                 sql, [kind, key, *tag_params, int(query.limit)])]
             rows = [(doc_id, weight) for doc_id in ids]
         else:
-            # Aggregate the postings first, then check tags once per candidate.
+            # Postings filtered as they are read (they carry the tags), then aggregated.
             values = ",".join("(?,?)" for _ in weights)
             sql = (
-                f"WITH q(key, w) AS (VALUES {values}), "
-                "g AS (SELECT k.kind AS kind, k.id AS id, SUM(q.w) AS s "
-                "FROM q JOIN keys k ON k.kind=? AND k.key=q.key GROUP BY k.id) "
-                f"SELECT g.id, g.s FROM g {tag_join}"
-                + (f"WHERE {tag_where} " if groups else "")
-                + "ORDER BY g.s DESC, g.id ASC LIMIT ?"
+                f"WITH q(key, w) AS (VALUES {values}) "
+                "SELECT k.id, SUM(q.w) AS s FROM q JOIN keys k ON k.kind=? AND k.key=q.key "
+                f"WHERE 1 {tag_where}GROUP BY k.id ORDER BY s DESC, k.id ASC LIMIT ?"
             )
             params = [x for kw in weights.items() for x in kw]
             rows = self._conn().execute(
@@ -250,9 +304,10 @@ class EmbeddedBackend:
         # Which query keys each candidate carries: read from its row, cheaper than
         # concatenating them during the aggregation.
         found = self._bodies_and_keys(kind, [r[0] for r in rows])
+        wanted = sorted(weights)
         return [
             Candidate(id=doc_id, body=found[doc_id][0], key_score=round(score, 6),
-                      matched_keys=tuple(sorted(weights.keys() & found[doc_id][1])))
+                      matched_keys=tuple(k for k in wanted if SEP + k + SEP in found[doc_id][1]))
             for doc_id, score in rows if doc_id in found
         ]
 
@@ -275,7 +330,7 @@ class EmbeddedBackend:
         groups = [list(dict.fromkeys(group)) for group in tag_groups]
         if any(not group for group in groups):
             return 0
-        where, params = _tag_filter(groups)
+        where, params = _tag_filter("dt.tags", [[SEP + t + SEP for t in g] for g in groups])
         sql = f"SELECT COUNT(*) FROM doc_tags dt WHERE dt.kind=? AND {where}"
         return int(self._conn().execute(sql, [kind, *params]).fetchone()[0])
 
@@ -308,11 +363,27 @@ class EmbeddedBackend:
         self._connections.close_all()
 
 
-def _tag_filter(groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
-    """SQL over ``dt.tags`` (a row's tags between separators): one of each group."""
+def _tag_filter(column: str, groups: Sequence[Sequence[str]]) -> tuple[str, list[str]]:
+    """SQL over a column of separator-delimited tags: one of each group's (delimited)
+    needles is there."""
     where = " AND ".join(
-        "(" + " OR ".join("instr(dt.tags, ?) > 0" for _ in group) + ")" for group in groups)
-    return where, [SEP + tag + SEP for group in groups for tag in group]
+        "(" + " OR ".join(f"instr({column}, ?) > 0" for _ in group) + ")" for group in groups)
+    return where, [needle for group in groups for needle in group]
+
+
+def _read_codes(conn: sqlite3.Connection, tags: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(tags), 500):
+        chunk = tags[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update((tag, int(code)) for code, tag in conn.execute(
+            f"SELECT code, tag FROM tag_codes WHERE tag IN ({marks})", chunk))
+    return found
+
+
+def _coded(codes: dict[str, int], tags: Iterable[str]) -> str:
+    """A document's tags as the short codes its posting rows carry, between separators."""
+    return SEP + SEP.join(sorted(str(codes[t]) for t in set(tags) if t)) + SEP
 
 
 def _last_per_id(docs: Sequence[IndexDoc]) -> list[IndexDoc]:

@@ -91,3 +91,50 @@ def test_sigkill_mid_load_keeps_every_acknowledged_batch(tmp_path: Path) -> None
     store.upsert("persons", [IndexDoc("after", {"ok": True}, keys=("after",))])
     assert store.get("persons", "after") == {"ok": True}
     assert store.count("persons") % 200 == 1
+
+
+def _downgrade_to_v4(path: Path) -> None:
+    """Rewrite a store into the version-4 layout: postings without tags, no tag codes."""
+    import sqlite3
+
+    conn = sqlite3.connect(path / "pehchaan.sqlite3", isolation_level=None)
+    conn.executescript("""
+        BEGIN;
+        CREATE TABLE old_keys (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+                               PRIMARY KEY (kind, key, id)) WITHOUT ROWID;
+        INSERT INTO old_keys SELECT kind, key, id FROM keys;
+        DROP TABLE keys;
+        ALTER TABLE old_keys RENAME TO keys;
+        DROP TABLE tag_codes;
+        UPDATE meta SET value='4' WHERE name='schema_version';
+        COMMIT;
+    """)
+    conn.close()
+
+
+def test_store_of_an_older_version_is_migrated_on_open(tmp_path: Path) -> None:
+    store = EmbeddedBackend(tmp_path)
+    store.upsert("persons", [_doc(i) for i in range(30)])
+    query = CandidateQuery({"k:common": 1.0}, [["tag:1", "tag:2"]], limit=100)
+    before = [(c.id, c.key_score, c.matched_keys) for c in store.candidates("persons", query)]
+    store.close()
+    _downgrade_to_v4(tmp_path)
+
+    migrated = EmbeddedBackend(tmp_path)
+    assert migrated.get_meta("schema_version") == "5"
+    after = [(c.id, c.key_score, c.matched_keys) for c in migrated.candidates("persons", query)]
+    assert after == before
+    assert len(after) == 20  # ids with i % 3 in (1, 2)
+    assert migrated.count("persons", [["tag:0"]]) == 10
+    migrated.upsert("persons", [_doc(100)])  # new tag codes after the migration still work
+    assert [c.id for c in migrated.candidates(
+        "persons", CandidateQuery({"k:100": 1.0}, [["tag:1"]]))] == ["D000100"]
+
+
+def test_filter_on_a_tag_no_document_has_returns_nothing(tmp_path: Path) -> None:
+    store = EmbeddedBackend(tmp_path)
+    store.upsert("persons", [_doc(i) for i in range(5)])
+    never = CandidateQuery({"k:common": 1.0}, [["tag:never"]])
+    assert store.candidates("persons", never) == []
+    either = CandidateQuery({"k:common": 1.0}, [["tag:never", "tag:0"]])
+    assert [c.id for c in store.candidates("persons", either)] == ["D000000", "D000003"]
