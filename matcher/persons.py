@@ -88,29 +88,55 @@ class Feature:
     name: str
     weight: float
     compare: Callable[[PersonFacts, Person], FeatureScore]
+    cheap: bool = False
+    """Compared before the costly ones, so a candidate that cannot reach a floor stops early."""
 
 
 PERSON_MODEL: tuple[Feature, ...] = (
     Feature("name", 0.60, name_feature),
     Feature("relative_name", 0.20, relative_feature),
-    Feature("age", 0.10, age_feature),
-    Feature("gender", 0.06, gender_feature),
-    Feature("district", 0.04, district_feature),
+    Feature("age", 0.10, age_feature, cheap=True),
+    Feature("gender", 0.06, gender_feature, cheap=True),
+    Feature("district", 0.04, district_feature, cheap=True),
 )
+
+FLOOR_SLACK = 1e-9  # rounding room: a bound this close to the floor is not trusted to prune
+
+
+@lru_cache(maxsize=16)
+def _evaluation_order(model: tuple[Feature, ...]) -> tuple[int, ...]:
+    return tuple(sorted(range(len(model)), key=lambda i: not model[i].cheap))
 
 
 def score_person(query: PersonFacts, person: Person,
                  model: tuple[Feature, ...] = PERSON_MODEL) -> Explained:
     """Weighted mean of the features known on both sides, with each feature's share."""
-    results = []
+    explained = score_person_above(query, person, None, model)
+    assert explained is not None  # no floor: always scored
+    return explained
+
+
+def score_person_above(query: PersonFacts, person: Person, floor: float | None,
+                       model: tuple[Feature, ...] = PERSON_MODEL) -> Explained | None:
+    """`score_person`, or None as soon as the score provably stays below ``floor``.
+
+    Cheap features go first; after each one the best still reachable is the mean with
+    every feature not yet compared agreeing fully, so a candidate that cannot reach the
+    floor (the k-th best score of a search so far) never gets its names compared."""
+    verdicts: list[FeatureScore] = [MISSING] * len(model)
     total_weight = 0.0
     total = 0.0
-    for feature in model:
-        verdict = feature.compare(query, person)
+    remaining = sum(f.weight for f in model)
+    for i in _evaluation_order(model):
+        feature = model[i]
+        verdict = verdicts[i] = feature.compare(query, person)
+        remaining -= feature.weight
         if verdict.score is not None:
             total_weight += feature.weight
             total += feature.weight * verdict.score
-        results.append((feature, verdict))
+        if floor is not None and total_weight + remaining > 0 and \
+                (total + remaining) / (total_weight + remaining) < floor - FLOOR_SLACK:
+            return None
     score = total / total_weight if total_weight else 0.0
     features = tuple(
         FeatureResult(
@@ -119,6 +145,6 @@ def score_person(query: PersonFacts, person: Person,
             total_weight else 0.0,
             detail=v.detail,
         )
-        for f, v in results
+        for f, v in zip(model, verdicts, strict=True)
     )
     return Explained(score=score, features=features)

@@ -3,7 +3,10 @@
 The name and key caches hold hundreds of thousands of small objects; Python's cyclic
 collector walks all of them on every full collection, which showed up as 100-200 ms
 pauses in the slowest 1 % of queries. Freezing what exists after start-up and making
-full collections rarer removes those pauses; nothing here is needed for correctness.
+full collections rare removes those pauses. The youngest generation stays small: each
+of its collections walks every object in it, and a threshold of 50,000 (tried first)
+made each one a 20-30 ms pause inside some query, while 2,000 costs about 1 ms.
+Nothing here is needed for correctness.
 """
 
 from __future__ import annotations
@@ -15,4 +18,4 @@ def tune_for_serving() -> None:
     """Freeze the objects alive now (tables, caches) and collect less often."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    gc.set_threshold(2_000, 10, 1_000)

@@ -283,15 +283,21 @@ class Person:
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Person:
-        values = dict(body)
-        values["names"] = tuple(values.get("names") or ())
-        values["aliases"] = tuple(values.get("aliases") or ())
-        values["firs"] = tuple(Fir(**f) for f in values.get("firs") or ())
-        values["status"] = tuple(values.get("status") or ())
-        values["restrictions"] = tuple(values.get("restrictions") or ())
-        values["external_ids"] = dict(values.get("external_ids") or {})
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known})
+        """A stored body back to a record; runs for every search candidate, so fields are
+        read one by one (unknown keys, e.g. from a newer version, are ignored)."""
+        get = body.get
+        return cls(
+            id=body["id"], names=tuple(get("names") or ()), aliases=tuple(get("aliases") or ()),
+            relative_name=get("relative_name"), relation=get("relation"), gender=get("gender"),
+            date_of_birth=get("date_of_birth"), age=get("age"),
+            age_recorded_on=get("age_recorded_on"), address=get("address"),
+            district=get("district"), police_station=get("police_station"),
+            firs=tuple(Fir(f["police_station"], f["fir_number"], f["year"])
+                       for f in get("firs") or ()),
+            status=tuple(get("status") or ()), source_agency=get("source_agency"),
+            external_ids=dict(get("external_ids") or {}),
+            restrictions=tuple(get("restrictions") or ()),
+            created_at=get("created_at"), updated_at=get("updated_at"))
 
 
 def now_iso() -> str:

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from indexer.base import Candidate, CandidateQuery, SearchBackend
 from matcher.explain import Explained
-from matcher.persons import PersonFacts, score_person
+from matcher.persons import PersonFacts, score_person_above
 from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
@@ -141,16 +142,19 @@ def _soft_filters(query: PersonQuery) -> list[list[str]]:
 def find_candidates(backend: SearchBackend, query: PersonQuery,
                     limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
     """Candidates from the index. When a name is so common that the limit cuts the list,
-    those agreeing with the soft facts (gender, birth years) go first."""
+    those agreeing with the soft facts (gender, birth years) go first: they are asked for
+    first, and only if they do not fill the list is it topped up without the soft facts."""
     keys = weighted_keys(backend, query)
     if not keys:
         return []
     hard = _filters(query)
-    found = backend.candidates(KIND, CandidateQuery(keys, hard, limit))
     soft = _soft_filters(query)
-    if len(found) < limit or not soft:
-        return found
-    preferred = backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit))
+    preferred: list[Candidate] = []
+    if soft:
+        preferred = backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit))
+        if len(preferred) >= limit:
+            return preferred
+    found = backend.candidates(KIND, CandidateQuery(keys, hard, limit))
     merged = {c.id: c for c in preferred}
     for cand in found:
         if len(merged) >= limit:
@@ -160,16 +164,28 @@ def find_candidates(backend: SearchBackend, query: PersonQuery,
 
 
 def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit]:
-    """The top k persons for a query, best first, each with its explanation."""
+    """The top k persons for a query, best first, each with its explanation.
+
+    Candidates are scored best key evidence first; once k are scored, the k-th best score
+    is a floor that later candidates must be able to reach, so most of them stop after
+    the cheap features or the name (same results as scoring every candidate fully)."""
     query.validate()
     facts = PersonFacts(name=query.name, relative_name=query.relative_name,
                         gender=query.gender, birth_years=query.birth_years(),
                         district=query.district)
-    hits = []
-    for cand in find_candidates(backend, query):
+    candidates = sorted(find_candidates(backend, query), key=lambda c: -c.key_score)
+    hits: list[PersonHit] = []
+    best: list[float] = []  # min-heap of the k best scores so far
+    for cand in candidates:
+        floor = max(query.min_score, best[0]) if len(best) >= query.k else query.min_score
         person = Person.from_body(cand.body)
-        explained = score_person(facts, person)
-        if explained.score >= query.min_score:
-            hits.append(PersonHit(person, explained, cand.key_score, cand.matched_keys))
+        explained = score_person_above(facts, person, floor)
+        if explained is None or explained.score < query.min_score:
+            continue
+        hits.append(PersonHit(person, explained, cand.key_score, cand.matched_keys))
+        if len(best) < query.k:
+            heapq.heappush(best, explained.score)
+        elif explained.score > best[0]:
+            heapq.heapreplace(best, explained.score)
     hits.sort(key=lambda h: (-h.explained.score, -h.key_score, h.person.id))
     return hits[: query.k]

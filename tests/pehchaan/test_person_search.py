@@ -1,0 +1,116 @@
+"""Person search on a real embedded store: the pruned scoring loop against a plain
+reference that scores every candidate fully, and the soft facts' place in retrieval."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.persons import generate_persons, generate_queries
+from indexer.embedded import EmbeddedBackend
+from matcher.persons import PersonFacts, score_person, score_person_above
+from pehchaan.person import Person, parse_person
+from pehchaan.person_index import KIND, person_doc
+from pehchaan.person_search import (
+    CANDIDATE_LIMIT,
+    PersonHit,
+    PersonQuery,
+    find_candidates,
+    search_persons,
+)
+
+RECORDS = 3000
+SEED = 5
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("search"))
+    docs = [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00"))
+            for r in generate_persons(RECORDS, seed=SEED)]
+    backend.upsert(KIND, docs)
+    yield backend
+    backend.close()
+
+
+def _queries(n: int) -> list[PersonQuery]:
+    return [PersonQuery(name=q["name"], relative_name=q.get("relative_name"),
+                        gender=q.get("gender"), birth_year_from=q.get("birth_year_from"),
+                        birth_year_to=q.get("birth_year_to"), district=q.get("district"), k=k)
+            for q, k in zip(generate_queries(n, n_records=RECORDS, seed=SEED, query_seed=3),
+                            [1, 3, 10] * n, strict=False)]
+
+
+def _reference(store: EmbeddedBackend, query: PersonQuery) -> list[PersonHit]:
+    """Every candidate scored fully, no floor: what the search must return."""
+    facts = PersonFacts(name=query.name, relative_name=query.relative_name,
+                        gender=query.gender, birth_years=query.birth_years(),
+                        district=query.district)
+    hits = []
+    for cand in find_candidates(store, query):
+        person = Person.from_body(cand.body)
+        explained = score_person(facts, person)
+        if explained.score >= query.min_score:
+            hits.append(PersonHit(person, explained, cand.key_score, cand.matched_keys))
+    hits.sort(key=lambda h: (-h.explained.score, -h.key_score, h.person.id))
+    return hits[: query.k]
+
+
+def test_pruned_search_returns_what_full_scoring_returns(store: EmbeddedBackend) -> None:
+    compared = 0
+    for query in _queries(90):
+        got = search_persons(store, query)
+        want = _reference(store, query)
+        assert [(h.person.id, h.score, h.explained) for h in got] == \
+            [(h.person.id, h.score, h.explained) for h in want], query
+        compared += bool(want)
+    assert compared >= 80  # the fixtures' queries name people who are in the store
+
+
+def test_min_score_is_a_floor_too(store: EmbeddedBackend) -> None:
+    for query in _queries(30):
+        strict = dataclasses.replace(query, min_score=0.8)
+        got = search_persons(store, strict)
+        want = _reference(store, strict)
+        assert [h.person.id for h in got] == [h.person.id for h in want]
+        assert all(h.score >= 0.8 for h in got)
+
+
+def test_score_above_a_floor_is_none_only_below_it(store: EmbeddedBackend) -> None:
+    pruned = 0
+    for query in _queries(20):
+        facts = PersonFacts(name=query.name, relative_name=query.relative_name,
+                            gender=query.gender, birth_years=query.birth_years(),
+                            district=query.district)
+        for cand in find_candidates(store, query)[:30]:
+            person = Person.from_body(cand.body)
+            full = score_person(facts, person)
+            for floor in (0.0, 0.3, 0.6, 0.8, 0.95, 1.0):
+                above = score_person_above(facts, person, floor)
+                if above is None:
+                    assert full.score < floor
+                    pruned += 1
+                else:
+                    assert above == full
+    assert pruned > 0
+
+
+def test_soft_facts_pick_among_many_namesakes(tmp_path: Path) -> None:
+    """When a name has more holders than the candidate limit, those born in the asked
+    years are all candidates, and the list is topped up with the others."""
+    store = EmbeddedBackend(tmp_path)
+    born = {f"P{i:04d}": (1960 + i % 40) for i in range(CANDIDATE_LIMIT * 3)}
+    store.upsert(KIND, [person_doc(parse_person({
+        "id": pid, "names": ["Sachin Kumar"], "date_of_birth": f"{year}-05-01",
+        "gender": "M"}, now="2025-01-01T00:00:00+00:00")) for pid, year in born.items()])
+    query = PersonQuery(name="सचिन कुमार", birth_year_from=1990, birth_year_to=1990)
+    found = {c.id for c in find_candidates(store, query)}
+    in_range = {pid for pid, year in born.items() if 1987 <= year <= 1993}
+    assert len(found) == CANDIDATE_LIMIT
+    assert in_range <= found
+    hits = search_persons(store, query)
+    assert {h.person.id for h in hits} <= {p for p, y in born.items() if 1989 <= y <= 1991}
+    store.close()
