@@ -192,11 +192,15 @@ class WantedIndex:
             registration = vehicles[n].registration
             if registration == parsed:
                 hits.append(self._plate_hit(obs, n, 1.0))
-            elif parsed is not None and not _agrees(mine, facts_of[n]):
                 continue
-            elif min(OSA.distance(f, s, score_cutoff=MAX_FOLDED_EDITS)
-                     for s in folds[n]) <= MAX_FOLDED_EDITS:
-                pending.append((i, obs, n))
+            if parsed is not None:
+                theirs = facts_of[n]
+                if theirs != mine and not _agrees(mine, theirs):
+                    continue
+            for s in folds[n]:
+                if OSA.distance(f, s, score_cutoff=MAX_FOLDED_EDITS) <= MAX_FOLDED_EDITS:
+                    pending.append((i, obs, n))
+                    break
 
     def _score_plates(self, pending: list[tuple[int, str, int]],
                       out: list[list[Hit]]) -> None:

@@ -39,11 +39,7 @@ def add(table: dict[str, Bucket], key: str, n: int) -> None:
 def gather(table: dict[str, Bucket], keys: Iterable[str], found: set[int]) -> set[int]:
     """Add the buckets of ``keys`` (most are absent) to ``found``. Not
     ``table.keys() & keys``: that copies every key of the table on each call."""
-    get = table.get
-    for key in keys:
-        bucket = get(key)
-        if bucket is None:
-            continue
+    for bucket in [b for b in map(table.get, keys) if b is not None]:
         if isinstance(bucket, int):
             found.add(bucket)
         else:
