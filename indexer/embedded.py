@@ -81,7 +81,7 @@ class EmbeddedBackend:
         self.path = self.data_dir / filename
         self._connections = ThreadConnections(self.path, (
             *DURABLE, "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
-            "PRAGMA mmap_size=17179869184"))
+            "PRAGMA mmap_size=268435456"))
         self._write_lock = threading.Lock()
         self._tag_codes: dict[str, int] = {}
         with self._write_lock:
