@@ -10,6 +10,7 @@ on the row it is already reading instead of seeking each candidate's tags elsewh
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections import Counter
@@ -66,6 +67,8 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 """
 
+log = logging.getLogger(__name__)
+
 SEP = "\x1f"
 SCHEMA_VERSION = 5
 
@@ -97,6 +100,11 @@ class EmbeddedBackend:
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
+            total = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+            if total:
+                log.warning("store %s was written by an older version (schema %s); rebuilding "
+                            "its index of %d documents to schema %d, once", self.path,
+                            row[0] if row else "unknown", total, SCHEMA_VERSION)
             conn.execute("DROP TABLE IF EXISTS tags")  # v3 and before: one row per tag
             conn.execute("DROP TABLE keys")  # before v5 the postings carried no tags
             conn.execute(_KEYS_TABLE)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from indexer.base import CandidateQuery, IndexDoc
 from indexer.embedded import EmbeddedBackend
@@ -112,7 +115,8 @@ def _downgrade_to_v4(path: Path) -> None:
     conn.close()
 
 
-def test_store_of_an_older_version_is_migrated_on_open(tmp_path: Path) -> None:
+def test_store_of_an_older_version_is_migrated_on_open(tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     store = EmbeddedBackend(tmp_path)
     store.upsert("persons", [_doc(i) for i in range(30)])
     query = CandidateQuery({"k:common": 1.0}, [["tag:1", "tag:2"]], limit=100)
@@ -120,7 +124,10 @@ def test_store_of_an_older_version_is_migrated_on_open(tmp_path: Path) -> None:
     store.close()
     _downgrade_to_v4(tmp_path)
 
-    migrated = EmbeddedBackend(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="indexer.embedded"):
+        migrated = EmbeddedBackend(tmp_path)
+    assert "written by an older version (schema 4)" in caplog.text
+    assert "30 documents" in caplog.text
     assert migrated.get_meta("schema_version") == "5"
     after = [(c.id, c.key_score, c.matched_keys) for c in migrated.candidates("persons", query)]
     assert after == before
