@@ -84,35 +84,48 @@ class EncodedTable:
         self._lock = threading.Lock()
 
     def rows(self, keys: Sequence[str], make: Callable[[str], Registered]) -> np.ndarray:
-        """Row numbers of ``keys`` (registration strings), encoding the new ones."""
-        out = np.empty(len(keys), dtype=np.int64)
-        for i, key in enumerate(keys):
-            row = self._row.get(key)
-            if row is None:
-                row = self._add(key, encode(make(key)))
-            out[i] = row
-        return out
+        """Row numbers of ``keys`` (registration strings), encoding the new ones together."""
+        known = self._row
+        missing = [k for k in dict.fromkeys(keys) if k not in known]
+        if missing:
+            self._add_many(missing, [make(k) for k in missing])
+        return np.fromiter((known[k] for k in keys), dtype=np.int64, count=len(keys))
 
-    def _add(self, key: str, enc: Encoded) -> int:
-        if enc.length > self.width:
-            raise ValueError(f"{key!r} is longer than {self.width} characters")
+    def _add_many(self, keys: list[str], regs: list[Registered]) -> None:
+        for key, reg in zip(keys, regs, strict=True):
+            if len(reg.text) > self.width:
+                raise ValueError(f"{key!r} is longer than {self.width} characters")
         with self._lock:
-            row = self._row.get(key)
-            if row is not None:
-                return row
-            row = len(self._row)
-            if row >= len(self._lengths):
-                grow = len(self._lengths)
-                self._codes = np.concatenate((self._codes, np.full_like(self._codes, PAD)))
-                self._chars = np.concatenate((self._chars, np.full_like(self._chars, -2)))
-                self._drops = np.concatenate((self._drops, np.zeros_like(self._drops)))
-                self._lengths = np.concatenate((self._lengths, np.zeros(grow, dtype=np.int64)))
-            self._codes[row] = enc.codes[:self.width]
-            self._chars[row] = enc.chars[:self.width]
-            self._drops[row] = enc.drops[:self.width]
-            self._lengths[row] = enc.length
-            self._row[key] = row
-            return row
+            fresh = [(k, r) for k, r in zip(keys, regs, strict=True) if k not in self._row]
+            if not fresh:
+                return
+            start = len(self._row)
+            while start + len(fresh) > len(self._lengths):
+                self._grow()
+            codes = np.full((len(fresh), self.width), PAD, dtype=np.int64)
+            chars = np.full((len(fresh), self.width), -2, dtype=np.int64)
+            drops = np.zeros((len(fresh), self.width), dtype=np.float64)
+            for i, (_, reg) in enumerate(fresh):
+                n = len(reg.text)
+                idx = [_CHAR.get(c, 0) for c in reg.text]
+                chars[i, :n] = idx
+                codes[i, :n] = [2 * c + (slot == "D") for c, slot in zip(idx, reg.slots,
+                                                                       strict=True)]
+                drops[i, :n] = reg.drops
+            end = start + len(fresh)
+            self._codes[start:end] = codes
+            self._chars[start:end] = chars
+            self._drops[start:end] = drops
+            self._lengths[start:end] = [len(r.text) for _, r in fresh]
+            for i, (key, _) in enumerate(fresh):
+                self._row[key] = start + i
+
+    def _grow(self) -> None:
+        grow = len(self._lengths)
+        self._codes = np.concatenate((self._codes, np.full_like(self._codes, PAD)))
+        self._chars = np.concatenate((self._chars, np.full_like(self._chars, -2)))
+        self._drops = np.concatenate((self._drops, np.zeros_like(self._drops)))
+        self._lengths = np.concatenate((self._lengths, np.zeros(grow, dtype=np.int64)))
 
     def costs(self, observed: str, rows: np.ndarray, *, partial: bool = False) -> np.ndarray:
         """Misreading costs of ``observed`` against the plates at ``rows``."""

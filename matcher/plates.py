@@ -128,6 +128,8 @@ def compact(text: str) -> str:
     """Upper-case and drop separators; raises on characters that cannot be on a plate."""
     if not isinstance(text, str):
         raise PlateError("not_text", "a plate must be given as text")
+    if text.isascii() and text.isalnum():  # already compact (stored registrations)
+        return text.upper()
     out = []
     for ch in text.strip().upper():
         if ch in SEPARATORS:

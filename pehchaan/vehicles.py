@@ -46,9 +46,6 @@ MAX_LIST = 50
 ID_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 CANDIDATE_LIMIT = 64
 PARTIAL_MAX = 6
-# Below this best score the narrow plate keys are widened (a dropped character, or an
-# error inside the number): the cost of one swap, the cheapest error they can reveal.
-WIDEN_BELOW = 2.0 ** (-2.5 / 4.0)
 
 
 def slug(text: str) -> str:
@@ -323,19 +320,17 @@ def query_keys(query: VehicleQuery, *, wide: bool = False) -> dict[str, float]:
 def search_vehicles(backend: SearchBackend, query: VehicleQuery) -> list[VehicleHit]:
     """Candidates by keys, ranked by the misreading model, best first, each explained."""
     validate_query(query)
-    keys = query_keys(query)
+    # One call with the wide plate keys: a reading that is itself another real plate, or
+    # is well explained by a near one, may still be a misreading of a plate only they
+    # find (a dropped character, an error inside the number). Asking the narrow keys
+    # first and widening when needed cost a second call on most queries.
+    keys = query_keys(query, wide=True)
     if not keys:
         return []
     groups = tag_groups(query)
     candidates = backend.candidates(KIND, CandidateQuery(keys=keys, tag_groups=groups,
                                                          limit=CANDIDATE_LIMIT))
-    hits = rank_candidates(query, candidates)
-    if query.plate and (not hits or hits[0].score < WIDEN_BELOW):
-        keys = query_keys(query, wide=True)
-        candidates = backend.candidates(KIND, CandidateQuery(keys=keys, tag_groups=groups,
-                                                             limit=CANDIDATE_LIMIT))
-        hits = rank_candidates(query, candidates)
-    return hits
+    return rank_candidates(query, candidates)
 
 
 def rank_candidates(query: VehicleQuery, candidates: Iterable[Candidate]) -> list[VehicleHit]:

@@ -21,7 +21,7 @@ from matcher.plate_similarity import (
     misread_cost,
     plate_similarity,
 )
-from matcher.plates import parse_plate, try_parse
+from matcher.plates import loose_compact, parse_plate, try_parse
 
 PLATES = ["HR26DK8337", "HR06DK0037", "DL03CAB1234", "22BH1234AB", "PCW0001", "HR261234",
           "T0325HR1234AB", "15B123456K", "11CD21", "TS09AB1234", "UP16BB0088"]
@@ -161,3 +161,15 @@ def test_partial_keys_and_collapse() -> None:
     assert record & set(plate_partial_keys("DK837"))
     assert collapse_doubles("HHR2") == {"HR2"}
     assert "HR2" in collapse_doubles("HHRR2")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(misread_plate(), min_size=1, max_size=6))
+def test_pair_costs_equal_reference(pairs: list[tuple[str, str]]) -> None:
+    """Many readings, each against its own plate, in one table (the cross-check's path)."""
+    table = EncodedTable()
+    rows = table.rows([r for r, _ in pairs], Registered.from_text)
+    costs = table.pair_costs([loose_compact(o) for _, o in pairs], rows)
+    for (registered, observed), cost in zip(pairs, costs, strict=True):
+        reference, _ = explain_misread(loose_compact(observed), Registered.from_text(registered))
+        assert cost == pytest.approx(reference)

@@ -168,3 +168,17 @@ def test_reference_cost_agrees_with_score(backend: EmbeddedBackend) -> None:
     hit = search_vehicles(backend, VehicleQuery(plate="HR26DK83B7"))[0]
     cost = misread_cost("HR26DK83B7", Registered.from_text("HR26DK8387"))
     assert hit.score == pytest.approx(2 ** (-cost / 4))
+
+
+def test_a_reading_that_is_another_plate_still_finds_the_misread_one(
+        backend: EmbeddedBackend) -> None:
+    # HR26DK254 is HR26DK0254 written without its padding zero, and also HR26DK2594 with
+    # its 9 dropped: the exact plate ranks first, the misread one must still be a lead
+    add_vehicles(backend, [{"id": f"s{i}", "registration": p, "status": "stolen"}
+                           for i, p in enumerate(["HR26DK0254", "HR26DK2594", "HR26DK8337"])])
+    hits = search_vehicles(backend, VehicleQuery(plate="HR26DK254", k=5))
+    plates = [h.record["registration"] for h in hits]
+    assert plates[0] == "HR26DK0254" and hits[0].score == 1.0
+    assert "HR26DK2594" in plates
+    detail = hits[plates.index("HR26DK2594")].explained.features[0].detail
+    assert "'9' missing from the number" in detail
