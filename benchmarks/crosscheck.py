@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
         for item in rows:
             batch.append(item)
-            if len(batch) >= 10_000:
+            if len(batch) >= 50_000:
                 run(batch)
                 batch = []
         run(batch)

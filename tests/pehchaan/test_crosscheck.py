@@ -205,3 +205,25 @@ def test_model_partition_gives_the_same_hits(tmp_path: Path) -> None:
     exact = _hits(index, {"registration": "HR26DK8381", "model": "Splendor"})
     assert exact == [("registration", "exact", "s3")]  # the exact plate, whatever the model
     store.close()
+
+
+def test_worker_processes_give_the_same_results(backend: EmbeddedBackend) -> None:
+    from pehchaan.crosscheck import RowChecker
+
+    index = WantedIndex.build(backend, with_persons=False)
+    rows: list[tuple[int, dict[str, Any] | None, str | None]] = [
+        (2, {"registration": "HR26DK83B7", "make": "Maruti Suzuki"}, None),
+        (3, {"registration": "HR10AA0001", "chassis": "MA3EWDE1SOO123456"}, None),
+        (4, None, "unreadable CSV line"),
+        (5, {"registration": "HR"}, None),
+        (6, {"engine": "G4FA9876543", "registration": "UP16BC42"}, None),
+    ] + [(7 + i, {"registration": f"HR26DK{7000 + i:04d}"}, None) for i in range(2500)]
+    with RowChecker(index, workers=1) as one, RowChecker(index, workers=2) as two:
+        alone = [(r.line, r.hit_dicts(), r.bad_dict()) for r in one.check_rows(rows)]
+        forked = [(r.line, r.hit_dicts(), r.bad_dict()) for r in two.check_rows(rows)]
+    assert forked == alone
+    assert [line for line, _, _ in forked] == [line for line, _, _ in rows]
+    assert alone[3][2] == {"line": 5, "field": "registration",
+                           "reason": "'HR' has fewer than 4 letters/digits"}
+    hit_lines = {line for line, hits, _ in alone if hits}
+    assert {2, 3, 6, 7 + 1387} <= hit_lines  # HR26DK8387 itself is in the stream
