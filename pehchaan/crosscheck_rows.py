@@ -53,14 +53,16 @@ def registration_from_row(values: Mapping[str, Any]) -> Registration:
             continue
         target = _ALIAS.get(key)
         if target is None:
-            extra[key] = str(value)
+            extra[key] = value if type(value) is str else str(value)
             continue
         name, rank = target
-        if isinstance(value, list):
-            value = " ".join(str(v) for v in value)
-        elif not isinstance(value, str | int):
-            raise RowError("must be text", key)
-        value = str(value).strip()
+        if type(value) is not str:  # the usual text skips these checks
+            if isinstance(value, list):
+                value = " ".join(str(v) for v in value)
+            elif not isinstance(value, str | int):
+                raise RowError("must be text", key)
+            value = str(value)
+        value = value.strip()
         if len(value) > MAX_VALUE:
             raise RowError(f"longer than {MAX_VALUE} characters", key)
         if name in found and found[name][0] < rank:
@@ -72,7 +74,8 @@ def registration_from_row(values: Mapping[str, Any]) -> Registration:
     picked = {name: item[2] for name, item in found.items()}
     for name in ("registration", "chassis", "engine"):
         value = picked.get(name)
-        if value is not None and len(compact_reading(value)) < 4:
+        if value is not None and not (len(value) >= 4 and value.isascii()
+                                      and value.isalnum()) and len(compact_reading(value)) < 4:
             raise RowError(f"{value!r} has fewer than 4 letters/digits", name)
     if not picked:
         raise RowError("no registration, chassis, engine or owner name in the row")

@@ -46,7 +46,6 @@ ID_MIN = 0.55
 # No error set costs less than MIN_EDIT_COST per edit between confusion-folded spellings,
 # so candidates more folded edits away than this cannot reach the thresholds.
 MAX_FOLDED_EDITS = int(-SCALE * math.log2(min(PLATE_MIN, ID_MIN)) // MIN_EDIT_COST)
-CORROBORATING = ("make", "model")
 
 
 @dataclass(slots=True)
@@ -75,7 +74,7 @@ class WantedIndex:
         self.plates: dict[str, Bucket] = {}
         # every folded spelling of each wanted plate, for the cheap lower bound
         self.plate_folds: dict[int, tuple[str, ...]] = {}
-        self.plate_facts: dict[int, tuple[str, ...]] = {}  # normalised make, model
+        self.plate_facts: dict[int, tuple[str, str]] = {}  # normalised make, model
         # the same plate keys in one table per normalised model ('' when unknown): a
         # reading that is a valid plate only needs candidates of its own model
         self.plates_by_model: dict[str, dict[str, Bucket]] = {}
@@ -265,19 +264,19 @@ def compact_reading(text: str) -> str:
     return loose_compact(text)
 
 
-def _facts_key(facts: Mapping[str, Any] | None) -> tuple[str, ...]:
+def _facts_key(facts: Mapping[str, Any] | None) -> tuple[str, str]:
     """Normalised make and model ('' when unknown), compared by ``_agrees``."""
     if not facts:
-        return ("",) * len(CORROBORATING)
-    return _normalised(tuple(str(facts.get(name) or "") for name in CORROBORATING))
+        return ("", "")
+    return _normalised(facts.get("make") or "", facts.get("model") or "")
 
 
 @lru_cache(maxsize=4096)
-def _normalised(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_norm(v) for v in values)
+def _normalised(make: object, model: object) -> tuple[str, str]:
+    return _norm(str(make)), _norm(str(model))
 
 
-def _agrees(mine: tuple[str, ...], theirs: tuple[str, ...]) -> bool:
+def _agrees(mine: tuple[str, str], theirs: tuple[str, str]) -> bool:
     """A reading that is itself a valid plate, one likely error away from a wanted plate,
     is usually another real vehicle (plates are issued densely): it is a hit only when no
     known make or model contradicts the wanted record."""
