@@ -96,6 +96,9 @@ class WantedIndex:
                 index.add_vehicle(doc.id, doc.body)
         if with_persons:
             index.person_keys = frozenset(wanted_person_keys(backend))
+        # every wanted plate encoded once, here: forked workers share the arrays
+        index._encoded.rows([v.registration for v in index.vehicles if v.registration],
+                            Registered.from_text)
         # The tables are millions of long-lived objects without cycles: keep the cyclic
         # collector from walking them on every full collection (it tripled the time per
         # row), and let forked workers share their pages untouched.
@@ -215,7 +218,8 @@ class WantedIndex:
     def _plate_hit(self, obs: str, n: int, score: float) -> Hit:
         v = self.vehicles[n]
         assert v.registration is not None
-        _, ops = explain_misread(obs, _registered(v.registration))
+        ops = ([] if obs == v.registration  # the canonical spelling: nothing to explain
+               else explain_misread(obs, _registered(v.registration))[1])
         how = "exact" if not ops else "misread"
         return Hit("registration", how, score,
                    f"plate {v.registration} ~ {obs}: {describe_ops(ops)}",
