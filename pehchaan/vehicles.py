@@ -308,6 +308,11 @@ def query_keys(query: VehicleQuery, *, wide: bool = False) -> dict[str, float]:
     if query.plate and (obs := loose_compact(query.plate)):
         if _is_partial(query, obs):
             keys.update(plate_partial_keys(obs))
+            if query.partial_plate is None:
+                # a short reading that does not parse may also be a whole short plate
+                # misread (diplomatic 11CD2I, pre-1989 PCWI): its own keys too
+                for key, weight in plate_query_keys(obs, None, wide=wide).items():
+                    keys.setdefault(key, weight)
         else:
             keys.update(plate_query_keys(obs, try_parse(obs), wide=wide))
     if query.chassis:

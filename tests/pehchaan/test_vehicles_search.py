@@ -182,3 +182,13 @@ def test_a_reading_that_is_another_plate_still_finds_the_misread_one(
     assert "HR26DK2594" in plates
     detail = hits[plates.index("HR26DK2594")].explained.features[0].detail
     assert "'9' missing from the number" in detail
+
+
+def test_short_misread_plates_are_not_only_partial_readings(backend: EmbeddedBackend) -> None:
+    add_vehicles(backend, [{"id": f"d{i}", "registration": p, "status": "seized"}
+                           for i, p in enumerate(["11CD21", "11CD22", "PCW0001", "HR26DK8337"])])
+    for reading, plate in (("11 CD 2I", "11CD21"), ("PCWI", "PCW0001"), ("DK8337", "HR26DK8337")):
+        hits = search_vehicles(backend, VehicleQuery(plate=reading, k=3))
+        assert hits and hits[0].record["registration"] == plate, reading
+    explicit = search_vehicles(backend, VehicleQuery(plate="11CD2I", partial_plate=True, k=3))
+    assert not explicit  # asked as the end of a plate only: the number keys alone
