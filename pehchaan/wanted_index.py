@@ -36,7 +36,7 @@ from matcher.vehicle_ids import TAIL, id_score, id_similarity
 from pehchaan.crosscheck_hits import WANTED_STATUSES, Hit, Registration
 from pehchaan.vehicles import KIND as VEHICLES
 from pehchaan.wanted_persons import owner_hits, owner_may_be_wanted, wanted_person_keys
-from pehchaan.wanted_tables import Bucket, IdTables, add, dels, gather
+from pehchaan.wanted_tables import Bucket, IdTables, add, gather, reading_keys, stored_keys
 
 # A plate reading hits down to one dropped character (0.59). A reading that is itself a
 # valid, different plate must also not be contradicted by the make or model: in densely
@@ -69,8 +69,9 @@ class WantedIndex:
 
     def __init__(self) -> None:
         self.vehicles: list[_WantedVehicle] = []
-        # folded spellings and their one-character deletions, one namespace: a reading
-        # matches when it or one of its deletions is there (symmetric deletion)
+        # folded spellings, their one-character deletions and adjacent swaps, one
+        # namespace: a reading asks for itself and for itself without a doubled character
+        # (``wanted_tables.stored_keys`` / ``reading_keys``)
         self.plates: dict[str, Bucket] = {}
         # every folded spelling of each wanted plate, for the cheap lower bound
         self.plate_folds: dict[int, tuple[str, ...]] = {}
@@ -121,7 +122,7 @@ class WantedIndex:
             by_model = self.plates_by_model.setdefault(model, {})
             for spelling in spellings:
                 f = fold(spelling)
-                for key in (f, *dels(f)):
+                for key in stored_keys(f):
                     add(self.plates, key, n)
                     add(by_model, key, n)
             if plate is not None:
@@ -172,7 +173,7 @@ class WantedIndex:
         if not obs:
             return
         f = fold(obs)
-        keys = (f, *dels(f))
+        keys = reading_keys(f)
         parsed = _parsed_canonical(obs)
         vehicles = self.vehicles
         mine = _facts_key(facts)

@@ -4,9 +4,16 @@ A registration that matches nothing must cost a few dictionary look-ups, so the 
 hold small ints (the wanted vehicle's position) and are read with as few, as cheap
 look-ups as the identifier allows:
 
-- plates: the confusion-folded spelling and its one-character deletions (symmetric
-  deletion); plate prefixes and suffixes are shared by thousands of plates, so splitting
-  them would fan out;
+- plates (and chassis/engine numbers under 12 characters): the wanted side stores each
+  confusion-folded spelling, its one-character deletions and its adjacent swaps; a
+  reading asks for itself and for itself without one of a doubled character. That finds
+  every wanted number a hit can come from: confusable substitutions leave the folded
+  form alone, and the only other errors cheap enough to reach the thresholds (0.55,
+  3.45 bits) are one dropped (3 bits), doubled (2) or swapped (2.5) character; any other
+  substitution or extra character costs 4 bits or more. So 1-3 look-ups per reading
+  instead of one per character (the symmetric deletion neighbourhood also finds
+  substitutions, which never hit). Plate prefixes and suffixes are shared by thousands
+  of plates, so splitting plates in halves would fan out;
 - chassis and engine numbers of 12 characters or more (VINs): two halves (pigeonhole).
   One folded edit (substitution, dropped, doubled or swapped character) leaves either
   the first half or the last half, measured from the end, intact, the character between
@@ -52,6 +59,28 @@ def dels(f: str) -> list[str]:
     return [f[:i] + f[i + 1:] for i in range(len(f))]
 
 
+def stored_keys(f: str) -> list[str]:
+    """Keys of a wanted folded spelling: itself, its deletions and its adjacent swaps."""
+    out = [f, *dels(f)]
+    out += [f[:i] + f[i + 1] + f[i] + f[i + 2:] for i in range(len(f) - 1) if f[i] != f[i + 1]]
+    return out
+
+
+def reading_keys(f: str) -> list[str]:
+    """Keys a folded reading asks for: itself (equal up to confusables, one swap, or one
+    character dropped from the wanted number) and itself without one of a doubled
+    character (a doubled character; deleting either of a pair gives the same key)."""
+    out = [f]
+    last = ""
+    for i in range(1, len(f)):
+        if f[i] == f[i - 1]:
+            d = f[:i] + f[i + 1:]
+            if d != last:
+                out.append(d)
+                last = d
+    return out
+
+
 def halves(f: str) -> tuple[str, str]:
     """Keys of the first half and the last half (from the end) of a long number; the
     character between them belongs to neither, so a swap across the middle keeps one."""
@@ -75,9 +104,10 @@ def half_queries(f: str) -> list[str]:
 class IdTables:
     """Keys of the wanted chassis (or engine) numbers, confusion-folded.
 
-    A full number is found by halves (long numbers) or by its deletion neighbourhood
-    (shorter ones): every number one folded edit away is a candidate. It is also found by
-    its last 5-6 characters, but only from readings that hold nothing more; a number
+    A full number is found by halves (long numbers: every number one folded edit away) or
+    by ``stored_keys`` / ``reading_keys`` (shorter ones: every number a hit can come
+    from). It is also found by its last 5-6 characters, but only from readings that hold
+    nothing more; a number
     recorded only as its last characters is found from the end of full readings.
     Tail-only matching between two full numbers would tie unrelated engines that share
     their last digits.
@@ -98,9 +128,8 @@ class IdTables:
                 for key in halves(f):
                     add(self.halves, key, n)
             else:
-                add(self.full, f, n)
-                for d in dels(f):
-                    add(self.full, d, n)
+                for key in stored_keys(f):
+                    add(self.full, key, n)
             add(self.tail6, f[-TAIL:], n)
             add(self.tail5, f[-SHORT_TAIL:], n)
         else:
@@ -113,7 +142,7 @@ class IdTables:
             if self.halves and len(f) + 1 >= HALVES_FROM:
                 gather(self.halves, half_queries(f), found)
             if self.full and len(f) - 1 < HALVES_FROM:
-                gather(self.full, (f, *dels(f)), found)
+                gather(self.full, reading_keys(f), found)
             if self.short:
                 gather(self.short, (f[-TAIL:], f[-SHORT_TAIL:]), found)
             return found

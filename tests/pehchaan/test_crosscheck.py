@@ -227,3 +227,33 @@ def test_worker_processes_give_the_same_results(backend: EmbeddedBackend) -> Non
                            "reason": "'HR' has fewer than 4 letters/digits"}
     hit_lines = {line for line, hits, _ in alone if hits}
     assert {2, 3, 6, 7 + 1387} <= hit_lines  # HR26DK8387 itself is in the stream
+
+
+def test_plate_hits_equal_a_full_scan(tmp_path: Path) -> None:
+    """The key tables find exactly what scoring every wanted plate would: dense series,
+    one or two misreadings of every kind, and registrations that are other real plates."""
+    import random
+
+    from fixtures.vehicles import HARSH_MISREADINGS, misread, sequential_gallery
+    from matcher.plate_batch import misread_costs
+    from matcher.plate_similarity import Registered, similarity_from_cost
+    from matcher.plates import loose_compact
+    from pehchaan.crosscheck import PLATE_MIN, Registration
+
+    gallery = sequential_gallery(3000, seed=5)
+    rng = random.Random(6)
+    wanted = rng.sample(gallery, 300)
+    store = EmbeddedBackend(tmp_path / "scan")
+    add_vehicles(store, [{"id": f"w{i}", "registration": p, "status": "stolen"}
+                         for i, p in enumerate(wanted)])
+    index = WantedIndex.build(store, with_persons=False)
+    readings = [misread(rng.choice(wanted), rng, rng.choice([1, 2]), HARSH_MISREADINGS)
+                for _ in range(300)] + rng.sample(gallery, 300)
+    regs = [Registered.from_text(p) for p in wanted]
+    for text, hits in zip(readings, index.check_many([Registration(r) for r in readings]),
+                          strict=True):
+        costs = misread_costs(loose_compact(text), regs)
+        expected = {f"w{i}" for i, cost in enumerate(costs)
+                    if similarity_from_cost(float(cost)) >= PLATE_MIN}
+        assert {h.record_id for h in hits} == expected, text
+    store.close()

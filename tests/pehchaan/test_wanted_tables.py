@@ -1,4 +1,4 @@
-"""The cross-check's key tables find every wanted number one folded edit away."""
+"""The cross-check's key tables find every wanted number a reading can hit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fixtures.vehicles import engine_number, vin
-from matcher.vehicle_ids import TAIL
-from pehchaan.wanted_tables import HALVES_FROM, IdTables
+from matcher.plate_keys import fold
+from matcher.vehicle_ids import TAIL, id_score
+from pehchaan.wanted_index import ID_MIN
+from pehchaan.wanted_tables import HALVES_FROM, IdTables, reading_keys, stored_keys
 
 CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 
@@ -29,28 +31,49 @@ def _one_edit(draw: st.DrawFn, text: str) -> str:
     return text[:i] + text[j] + text[i] + text[j + 1:] if j > i else text
 
 
+CONFUSABLE = {"0": "ODQ", "O": "0", "D": "0", "Q": "0", "1": "IL", "I": "1", "L": "1",
+              "2": "Z", "Z": "2", "5": "S", "S": "5", "8": "B3", "B": "8P", "3": "8", "6": "G",
+              "G": "6C", "4": "A", "A": "4", "P": "BR", "R": "P", "C": "G", "K": "X", "X": "K"}
+
+
 @st.composite
 def number_and_reading(draw: st.DrawFn) -> tuple[str, str]:
+    """A wanted number and a reading of it: one or two edits of any kind, confusable
+    substitutions (which keep the folded form) added on top."""
     rng = random.Random(draw(st.integers(0, 10**6)))
     number = vin(rng) if draw(st.booleans()) else engine_number(rng)
-    return number, _one_edit(draw, number)
+    reading = number
+    for _ in range(draw(st.integers(1, 2))):
+        reading = _one_edit(draw, reading)
+    for _ in range(draw(st.integers(0, 2))):
+        i = draw(st.integers(0, len(reading) - 1))
+        if reading[i] in CONFUSABLE:
+            reading = reading[:i] + draw(st.sampled_from(CONFUSABLE[reading[i]])) + reading[i + 1:]
+    return number, reading
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(number_and_reading())
-def test_one_edit_is_always_a_candidate(pair: tuple[str, str]) -> None:
+def test_every_reading_that_hits_is_a_candidate(pair: tuple[str, str]) -> None:
     number, reading = pair
     assume(len(reading) > TAIL)  # shorter readings are compared by their tails only
     tables = IdTables()
-    tables.add(number, 7)
-    assert 7 in tables.lookup(reading)
+    tables.add(fold(number), 7)
+    if id_score(reading, number) >= ID_MIN:
+        assert 7 in tables.lookup(fold(reading))
+
+
+def test_reading_and_stored_keys() -> None:
+    assert reading_keys("K12MN11234") == ["K12MN11234", "K12MN1234"]
+    assert reading_keys("A1112") == ["A1112", "A112"]  # a run of three: one key
+    assert set(stored_keys("AB1")) == {"AB1", "B1", "A1", "AB", "BA1", "A1B"}
 
 
 def test_long_numbers_use_halves_and_unrelated_ones_are_not_found() -> None:
     tables = IdTables()
     number = "MA3EWDE1S00123456"
     assert len(number) >= HALVES_FROM
-    tables.add(number, 1)
+    tables.add(fold(number), 1)
     assert not tables.full and len(tables.halves) == 2
-    assert tables.lookup("MA3EWDE1S00123456") == {1}
-    assert tables.lookup("MBHZZZ99X00999999") == set()
+    assert tables.lookup(fold("MA3EWDE1SOO123456")) == {1}
+    assert tables.lookup(fold("MBHZZZ99X00999999")) == set()
