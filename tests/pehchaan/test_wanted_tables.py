@@ -77,3 +77,15 @@ def test_long_numbers_use_halves_and_unrelated_ones_are_not_found() -> None:
     assert not tables.full and len(tables.halves) == 2
     assert tables.lookup(fold("MA3EWDE1SOO123456")) == {1}
     assert tables.lookup(fold("MBHZZZ99X00999999")) == set()
+
+
+def test_the_key_scheme_rests_on_the_error_costs() -> None:
+    """``stored_keys``/``reading_keys`` skip substitutions and extra characters that are
+    not doubles: that is right only while each costs more than a hit allows."""
+    import math
+
+    from matcher.plate_similarity import INSERT, SCALE, SUB_ARBITRARY, SUB_IMPOSSIBLE
+    from pehchaan.wanted_index import PLATE_MIN
+
+    allowed = -SCALE * math.log2(min(PLATE_MIN, ID_MIN))
+    assert min(SUB_IMPOSSIBLE, SUB_ARBITRARY, INSERT) > allowed
