@@ -113,7 +113,10 @@ _Parsed = tuple[int, Registration | None, RowError | None]
 
 
 def default_workers() -> int:
-    """Worker processes for a large check: the cores there are, at most ``MAX_WORKERS``."""
+    """Worker processes for a large check: the cores there are, at most ``MAX_WORKERS``
+    (one, this process, where processes cannot be forked)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
@@ -176,7 +179,7 @@ class RowChecker:
 
     def __init__(self, index: WantedIndex, workers: int = 1) -> None:
         self.index = index
-        self.workers = workers
+        self.workers = workers if "fork" in multiprocessing.get_all_start_methods() else 1
         self._pool: Pool | None = None
 
     def __enter__(self) -> RowChecker:
