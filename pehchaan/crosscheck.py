@@ -6,10 +6,10 @@ are swapped on stolen vehicles), and the owner's name against wanted persons and
 proclaimed offenders with the person search. Each hit says which identifier matched, how
 (exact, misread, last characters) and with what score.
 
-The wanted lists live in memory for a run (``pehchaan.wanted_index``); this module reads
-the rows (CSV/JSONL, bad rows reported, not fatal) and runs the jobs: submitted,
-persisted in ``crosscheck.sqlite3`` and resumed after a restart. The store is read
-through ``SearchBackend`` only.
+The wanted lists live in memory for a run (``pehchaan.wanted_index``); rows (CSV/JSONL,
+bad rows reported, not fatal) are read and checked in ``pehchaan.crosscheck_rows``; this
+module runs the jobs: submitted, persisted in ``crosscheck.sqlite3`` and resumed after a
+restart, and re-exports the rest. The store is read through ``SearchBackend`` only.
 """
 
 from __future__ import annotations
