@@ -47,7 +47,11 @@ _owner_cache: dict[tuple[int, str], tuple[Hit, ...]] = {}
 
 
 def owner_hits(backend: SearchBackend, owner: str) -> tuple[Hit, ...]:
-    """Person search for the owner among wanted persons; cached per name for the run."""
+    """Person search for the owner among wanted persons; cached per name for the run.
+
+    A hit's summary carries the person's restrictions (when there are any), so that a
+    role that may not see a restricted record gets the job's results without that hit
+    (api/ redacts every response by the caller's scope)."""
     cache_key = (id(backend), owner)
     cached = _owner_cache.get(cache_key)
     if cached is not None:
@@ -68,7 +72,7 @@ def owner_hits(backend: SearchBackend, owner: str) -> tuple[Hit, ...]:
                         "persons", h.person.id,
                         ",".join(status) if isinstance(status, list) else str(status),
                         {k: body.get(k) for k in ("names", "relative_name", "district",
-                                                  "status") if body.get(k)}))
+                                                  "status", "restrictions") if body.get(k)}))
     result = tuple(hits)
     if len(_owner_cache) > 100_000:
         _owner_cache.clear()

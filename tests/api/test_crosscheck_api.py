@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from indexer.embedded import EmbeddedBackend
 from pehchaan.settings import Settings
-from tests.conftest import TEST_KEY, LiveServer, auth_headers
+from tests.conftest import TEST_KEY, LiveServer, auth_headers, authorized_client
 
 WANTED = [
     {"id": "W1", "registration": "HR26DK8387", "status": "stolen",
@@ -103,6 +103,31 @@ def test_upload_csv(http: TestClient) -> None:
     assert job["state"] == "done" and job["hits"] == _expected_hits(200)
     wrong = http.post("/v1/crosscheck/upload", files={"file": ("regs.txt", "x", "text/plain")})
     assert wrong.status_code == 422 and wrong.json()["field"] == "file"
+
+
+def test_restricted_wanted_person_is_not_shown_to_a_job_role(http: TestClient) -> None:
+    """The crosscheck-job role may not see restricted records: an owner matching a
+    restricted wanted person gives that role no hit, while an investigator sees it."""
+    people = [{"id": "P-OPEN", "names": ["Surender Singh Dahiya"], "status": ["wanted"]},
+              {"id": "P-JUV", "names": ["Mohammad Irfan Khan"], "status": ["wanted"],
+               "restrictions": ["juvenile"]}]
+    assert http.post("/v1/persons", json=people).status_code == 201
+    rows = [{"registration": "PB10AB1234", "owner_name": "सुरेन्द्र सिंह दहिया"},
+            {"registration": "PB10AB1235", "owner_name": "मोहम्मद इरफान खान"}]
+    job_client = authorized_client(http.app, role="crosscheck-job")
+    submitted = job_client.post("/v1/crosscheck", json={"registrations": rows})
+    assert submitted.status_code == 202, submitted.text
+    job_id = submitted.json()["id"]
+    assert _wait(lambda: job_client.get(f"/v1/crosscheck/{job_id}"))["state"] == "done"
+
+    def owner_hits(client: TestClient) -> set[str]:
+        page = client.get(f"/v1/crosscheck/{job_id}/results", params={"kind": "hit"})
+        assert page.status_code == 200, page.text
+        return {h["record_id"] for h in page.json()["results"]
+                if h["identifier"] == "owner_name"}
+
+    assert owner_hits(http) == {"P-OPEN", "P-JUV"}  # the investigator's key
+    assert owner_hits(job_client) == {"P-OPEN"}
 
 
 def test_job_survives_kill_9(tmp_path: Path,
