@@ -12,11 +12,14 @@ from indexer.base import IndexDoc
 from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import Person, parse_person
-from transliteration import name_keys
+from transliteration import given_name_keys, name_keys
 
 KIND = "persons"
 NAME_KEY = "n:"
 RELATIVE_KEY = "r:"
+PAIR_KEY = "p:"
+"""A given name and the relative's given name together: "Pawan son of Naresh" is a
+short posting list even where Pawan and Naresh are each thousands of records."""
 
 
 @lru_cache(maxsize=262_144)
@@ -25,12 +28,25 @@ def cached_name_keys(name: str) -> tuple[str, ...]:
     return tuple(name_keys(name))
 
 
+@lru_cache(maxsize=262_144)
+def cached_given_name_keys(name: str) -> tuple[str, ...]:
+    return tuple(given_name_keys(name))
+
+
+def pair_keys(name: str, relative_name: str) -> list[str]:
+    """Pair keys (see PAIR_KEY) of a name and a relative's name."""
+    return [f"{PAIR_KEY}{n}+{r}" for n in cached_given_name_keys(name)
+            for r in cached_given_name_keys(relative_name)]
+
+
 def person_name_keys(person: Person) -> list[str]:
     keys: dict[str, None] = {}
     for name in (*person.names, *person.aliases):
         keys.update((NAME_KEY + k, None) for k in cached_name_keys(name))
     if person.relative_name:
         keys.update((RELATIVE_KEY + k, None) for k in cached_name_keys(person.relative_name))
+        for name in (*person.names, *person.aliases):
+            keys.update((k, None) for k in pair_keys(name, person.relative_name))
     return list(keys)
 
 

@@ -21,9 +21,9 @@ from matcher.persons import PersonFacts, score_person_above
 from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
-from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys
+from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys, pair_keys
 
-CANDIDATE_LIMIT = 100
+CANDIDATE_LIMIT = 70
 POSTINGS_BUDGET = 3000
 RELATIVE_WEIGHT = 0.5
 AGE_TOLERANCE = 3
@@ -92,21 +92,39 @@ class PersonHit:
         return self.explained.score
 
 
+Keys = tuple[dict[str, float], int]
+"""Weighted keys of one retrieval tier, and the postings they add up to."""
+
+
 def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float]:
     """Query keys weighted by rarity (IDF). The rarest keys are kept until their postings
     add up to the budget, so a query never aggregates the postings of Singh or Kumar when
     a rarer part of the name is there to find the person by."""
+    return _name_tier(backend, query)[0]
+
+
+def _name_tier(backend: SearchBackend, query: PersonQuery) -> Keys:
     wanted = {NAME_KEY + k: 1.0 for k in cached_name_keys(query.name)}
     if query.relative_name:
         wanted.update({RELATIVE_KEY + k: RELATIVE_WEIGHT
                        for k in cached_name_keys(query.relative_name)})
+    return _rarest(backend, wanted)
+
+
+def _pair_tier(backend: SearchBackend, query: PersonQuery) -> Keys:
+    """Pair keys of the query's name and relative's name, weighted like the name keys."""
+    if not query.relative_name:
+        return {}, 0
+    pairs = pair_keys(query.name, query.relative_name)
+    return _rarest(backend, dict.fromkeys(pairs, 1.0 + RELATIVE_WEIGHT))
+
+
+def _rarest(backend: SearchBackend, wanted: dict[str, float]) -> Keys:
     if not wanted:
-        return {}
+        return {}, 0
     counts = backend.key_counts(KIND, wanted)
     total = max(1, backend.count(KIND))
     present = {k: c for k, c in counts.items() if c > 0}
-    if not present:
-        return {}
     selective: dict[str, int] = {}
     spent = 0
     for key in sorted(present, key=lambda k: (present[k], k)):
@@ -114,7 +132,8 @@ def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float
             break
         selective[key] = present[key]
         spent += present[key]
-    return {k: round(wanted[k] * math.log(1.0 + total / c), 4) for k, c in selective.items()}
+    return ({k: round(wanted[k] * math.log(1.0 + total / c), 4)
+             for k, c in selective.items()}, spent)
 
 
 def _filters(query: PersonQuery) -> list[list[str]]:
@@ -141,16 +160,29 @@ def _soft_filters(query: PersonQuery) -> list[list[str]]:
 
 def find_candidates(backend: SearchBackend, query: PersonQuery,
                     limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-    """Candidates from the index. When a name is so common that the limit cuts the list,
-    those agreeing with the soft facts (gender, birth years) go first: they are asked for
-    first, and only if they do not fill the list is it topped up without the soft facts."""
-    keys = weighted_keys(backend, query)
-    if not keys:
-        return []
+    """Candidates from the index, in tiers until the limit is reached: first the records
+    whose name and relative's name both share keys with the query (pair keys), then
+    those sharing name keys. Within a tier, when a name is so common that the limit cuts
+    the list, those agreeing with the soft facts (gender, birth years) go first: they
+    are asked for first, and the tier is topped up without the soft facts."""
+    found: dict[str, Candidate] = {}
+    for keys, postings in (_pair_tier(backend, query), _name_tier(backend, query)):
+        if keys:
+            for cand in _tier(backend, query, keys, postings, limit):
+                if len(found) >= limit:
+                    break
+                found.setdefault(cand.id, cand)
+        if len(found) >= limit:
+            break
+    return list(found.values())
+
+
+def _tier(backend: SearchBackend, query: PersonQuery, keys: dict[str, float], postings: int,
+          limit: int) -> list[Candidate]:
     hard = _filters(query)
     soft = _soft_filters(query)
     preferred: list[Candidate] = []
-    if soft:
+    if soft and postings > limit:  # else every posting fits: the soft facts change nothing
         preferred = backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit))
         if len(preferred) >= limit:
             return preferred

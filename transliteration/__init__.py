@@ -4,7 +4,7 @@ Pure functions; the word lists, variant tables and the trained romanizer are dat
 transliteration/data, read once at import.
 """
 
-from transliteration.keys import name_keys, skeleton
+from transliteration.keys import given_name_keys, name_keys, skeleton
 from transliteration.normalize import fold_nukta, normalize
 from transliteration.parse import ParsedName, parse_name
 from transliteration.romanize import romanize, to_latin
@@ -15,6 +15,7 @@ __all__ = [
     "Script",
     "detect_script",
     "fold_nukta",
+    "given_name_keys",
     "name_keys",
     "normalize",
     "parse_name",

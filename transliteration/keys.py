@@ -18,7 +18,7 @@ from transliteration.normalize import ANUSVARA
 from transliteration.parse import parse_name
 from transliteration.romanize import romanize_token
 from transliteration.script import Script, detect_script
-from transliteration.wordlists import variants
+from transliteration.wordlists import common_tokens, variants
 
 _UNITS = re.compile(r"chh|ch|sh|kh|gh|jh|th|dh|ph|bh|rh|ck|[a-z]")
 _CLASS = {
@@ -44,6 +44,7 @@ _VOWELS = set("aeiou")
 KEY_MASS = 0.85  # Devanagari: skeletons of the likeliest spellings up to this probability mass
 MAX_TOKEN_KEYS = 3
 MAX_NAME_TOKENS = 8  # longer "names" are free text: their first tokens are keyed
+GENERIC_WEIGHT = 0.3  # name parts this common (Singh, Kumar, Devi, Mohammad) tell no one apart
 _LABIAL = set("pbm")
 
 
@@ -162,3 +163,24 @@ def name_keys(text: str) -> list[str]:
     produce the same keys, so a keyword index finds one from the other.
     """
     return list(_name_keys(text))
+
+
+@lru_cache(maxsize=262144)
+def _given_name_keys(text: str) -> tuple[str, ...]:
+    parsed = parse_name(text)
+    keys: list[str] = []
+    for name in (parsed, *parsed.aliases):
+        for token in name.tokens[:MAX_NAME_TOKENS]:
+            latin = canonical_token_latin(token)
+            if len(latin) == 1 or common_tokens().get(latin, 1.0) <= GENERIC_WEIGHT:
+                continue
+            keys.extend(sk for sk in token_skeletons(token) if sk and sk not in keys)
+            break
+    return tuple(keys)
+
+
+def given_name_keys(text: str) -> list[str]:
+    """Keys of the first telling token of a name and of each alias: not an initial, not
+    a part as common as Singh, Kumar, Devi or Mohammad. Few per name (one or two), so a
+    person's given name can be paired with the relative's without multiplying keys."""
+    return list(_given_name_keys(text))

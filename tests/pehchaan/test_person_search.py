@@ -16,6 +16,7 @@ from pehchaan.person import Person, parse_person
 from pehchaan.person_index import KIND, person_doc
 from pehchaan.person_search import (
     CANDIDATE_LIMIT,
+    POSTINGS_BUDGET,
     PersonHit,
     PersonQuery,
     find_candidates,
@@ -113,4 +114,29 @@ def test_soft_facts_pick_among_many_namesakes(tmp_path: Path) -> None:
     assert in_range <= found
     hits = search_persons(store, query)
     assert {h.person.id for h in hits} <= {p for p, y in born.items() if 1989 <= y <= 1991}
+    store.close()
+
+
+def test_father_finds_one_among_many_namesakes(tmp_path: Path) -> None:
+    """Pawan and Naresh are each so common that neither key alone can bring every
+    holder: the one Pawan whose father is Naresh is found through the pair of names,
+    wherever it sits in the postings."""
+    store = EmbeddedBackend(tmp_path)
+    common = POSTINGS_BUDGET // 2 + 100
+    fathers = ["Ramesh", "Suresh", "Mahesh", "Dinesh", "Rajesh", "Mukesh"]
+    sons = ["Sunil", "Anil", "Vinod", "Manoj", "Sanjay", "Ajay"]
+    records = [{"id": f"A{i:05d}", "names": ["Pawan"], "relative_name": fathers[i % 6]}
+               for i in range(common)]
+    records += [{"id": f"B{i:05d}", "names": [sons[i % 6]], "relative_name": "Naresh"}
+                for i in range(common)]
+    records.append({"id": "Z00001", "names": ["Pawan"], "relative_name": "Naresh"})
+    store.upsert(KIND, [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00"))
+                        for r in records])
+    query = PersonQuery(name="पवन", relative_name="नरेश")
+    assert "Z00001" in {c.id for c in find_candidates(store, query)}
+    hits = search_persons(store, query)
+    assert hits[0].person.id == "Z00001"
+    assert any(k.startswith("p:") for k in hits[0].matched_keys)
+    # without the pair, one of the two common keys alone cannot reach it
+    assert "Z00001" not in {c.id for c in find_candidates(store, PersonQuery(name="पवन"))}
     store.close()

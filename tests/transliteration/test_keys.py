@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transliteration import name_keys, skeleton
+from transliteration import given_name_keys, name_keys, skeleton
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,16 @@ def test_keys_are_ascii_and_few() -> None:
 def test_different_names_have_different_keys() -> None:
     assert not set(name_keys("Ramesh")) & set(name_keys("Suresh"))
     assert skeleton("surender") != skeleton("mahender")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Pawan Kumar", ["pbn"]),
+    ("पवन", ["pbn"]),
+    ("Mohd. Irfan", ["arpn"]),          # Mohammad tells no one apart: the next token
+    ("मोहम्मद इरफान खान", ["arpn"]),
+    ("R. K. Sharma", ["srm"]),         # initials are skipped
+    ("Smt. Kamla Devi", ["kml"]),      # honorific off
+    ("Singh", []),                      # nothing telling: no pair keys
+])
+def test_given_name_keys(name: str, expected: list[str]) -> None:
+    assert given_name_keys(name) == expected
