@@ -131,7 +131,8 @@ def _swap_alias(es: ElasticBackend, kind: str, old: str | None, new: str) -> Non
 
 
 def reindex_command(settings: Any, kind: str = "persons", *, from_embedded: bool = False,
-                    keep_old: bool = False) -> dict[str, Any]:
+                    keep_old: bool = False,
+                    transform: Callable[[IndexDoc], IndexDoc] | None = None) -> dict[str, Any]:
     """Entry point for ``pehchaan reindex``: returns the report as a dict to print."""
     es = ElasticBackend.from_settings(settings)
     source: SearchBackend | None = None
@@ -140,7 +141,8 @@ def reindex_command(settings: Any, kind: str = "persons", *, from_embedded: bool
             from indexer.embedded import EmbeddedBackend
 
             source = EmbeddedBackend(settings.data_dir)
-        return reindex(es, kind, source=source, keep_old=keep_old).as_dict()
+        return reindex(es, kind, source=source, keep_old=keep_old,
+                       transform=transform).as_dict()
     finally:
         if source is not None:
             source.close()

@@ -1,4 +1,4 @@
-"""The ``pehchaan`` command: ingest, search, serve, stats, demo.
+"""The ``pehchaan`` command: ingest, search, serve, stats, demo, reindex, rekey.
 
 Other resources add their commands by registering on ``app`` in their own modules,
 listed in ``EXTRA_COMMAND_MODULES``.
@@ -17,12 +17,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from indexer.base import SearchBackend
+from indexer.base import IndexDoc, SearchBackend
 from indexer.ingest import IngestReport, load_file
 from pehchaan.backends import open_backend
 from pehchaan.errors import PehchaanError
 from pehchaan.optional import import_present
-from pehchaan.person_index import KIND, person_doc_from_row
+from pehchaan.person_index import KIND, person_doc_from_row, rekey_person
 from pehchaan.person_search import PersonQuery, search_persons
 from pehchaan.settings import get_settings
 
@@ -167,16 +167,56 @@ def reindex(
         "--from-embedded", help="Build from the embedded store, not the live index.")] = False,
     keep_old: Annotated[bool, typer.Option("--keep-old", help="Keep the previous index.")] = False,
 ) -> None:
-    """Elasticsearch: build the next index version and swap the alias to it atomically."""
+    """Elasticsearch: build the next index version and swap the alias to it atomically.
+    Person records are keyed afresh on the way, so they gain keys a newer version adds."""
     from indexer.reindex import reindex_command
 
     try:
         report = reindex_command(get_settings(), kind, from_embedded=from_embedded,
-                                 keep_old=keep_old)
+                                 keep_old=keep_old,
+                                 transform=rekey_person if kind == KIND else None)
     except PehchaanError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     out.print_json(json.dumps(report))
+
+
+@app.command()
+def rekey(
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """Embedded store: key every person record afresh from its body, in place, batch by
+    batch (after an upgrade that adds keys; safe to interrupt and run again). On
+    Elasticsearch, `pehchaan reindex` does the same into a new index."""
+    settings = get_settings()
+    if settings.backend != "embedded":
+        console.print("[red]error:[/red] rekey works on the embedded store; on "
+                      "Elasticsearch run `pehchaan reindex`")
+        raise typer.Exit(2)
+    store = _open("embedded")
+    started = time.perf_counter()
+    done = 0
+    try:
+        total = store.count(KIND)
+        with Progress(TextColumn("[bold]rekeying persons"), BarColumn(),
+                      TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("rekey", total=total)
+            batch: list[IndexDoc] = []
+            for doc in store.iter_docs(KIND, batch_size):
+                batch.append(rekey_person(doc))
+                if len(batch) >= batch_size:
+                    store.upsert(KIND, batch)
+                    done += len(batch)
+                    progress.update(task, completed=done)
+                    batch = []
+            store.upsert(KIND, batch)
+            done += len(batch)
+            progress.update(task, completed=done)
+    finally:
+        store.close()
+    console.print(f"rekeyed [green]{done:,}[/green] person records in "
+                  f"{time.perf_counter() - started:.1f} s")
 
 
 @app.command()

@@ -70,6 +70,12 @@ def person_doc(person: Person) -> IndexDoc:
                     tags=tuple(person_tags(person)))
 
 
+def rekey_person(doc: IndexDoc) -> IndexDoc:
+    """A stored document keyed as this version keys it (keys and tags from its body):
+    after an upgrade that adds keys, e.g. the pair keys, old records gain them."""
+    return person_doc(Person.from_body(doc.body))
+
+
 def person_values_from_csv(values: dict[str, Any]) -> dict[str, Any]:
     """CSV cells to the JSON shape: lists joined by '|', FIRs as 'PS:NUMBER:YEAR',
     external ids as 'key=value'."""

@@ -85,3 +85,26 @@ def test_reindex_command_uses_settings(es_backend: ElasticBackend, tmp_path: obj
                               "data_dir": tmp_path})()
     out = reindex_command(settings, KIND)
     assert out["indexed"] == 10 and out["new_index"].endswith("-v2")
+
+
+def test_reindex_command_keys_person_records_afresh(es_backend: ElasticBackend,
+                                                    tmp_path: object) -> None:
+    """Records stored before a version added keys (the pair keys) gain them on reindex."""
+    from pehchaan.person import parse_person
+    from pehchaan.person_index import PAIR_KEY, person_doc, rekey_person
+
+    docs = [person_doc(parse_person({"id": f"P{i}", "names": ["Pawan"],
+                                     "relative_name": "Naresh" if i == 3 else "Ram"},
+                                    now="2025-01-01T00:00:00+00:00")) for i in range(6)]
+    old = [dataclasses.replace(d, keys=tuple(k for k in d.keys if not k.startswith(PAIR_KEY)))
+           for d in docs]
+    es_backend.upsert(KIND, old)
+    assert es_backend.key_counts(KIND, ["p:pbn+nrs"]) == {"p:pbn+nrs": 0}
+    settings = type("S", (), {"es_url": es_backend.url, "es_index_prefix": es_backend.prefix,
+                              "es_username": None, "es_password": None,
+                              "data_dir": tmp_path})()
+    out = reindex_command(settings, KIND, transform=rekey_person)
+    assert out["indexed"] == 6
+    assert es_backend.key_counts(KIND, ["p:pbn+nrs", "p:pbn+rm"]) == {"p:pbn+nrs": 1,
+                                                                    "p:pbn+rm": 5}
+    assert es_backend.get(KIND, "P3") == docs[3].body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -11,8 +12,10 @@ import time
 from pathlib import Path
 
 from fixtures.persons import generate_persons
+from indexer.base import IndexDoc
 from indexer.embedded import EmbeddedBackend
-from pehchaan.person_index import KIND
+from pehchaan.person import parse_person
+from pehchaan.person_index import KIND, PAIR_KEY, person_doc
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,3 +84,37 @@ def test_sigkill_during_ingest_keeps_acknowledged_rows_and_rerun_completes(
     assert rerun.returncode == 0, rerun.stderr
     store = EmbeddedBackend(data_dir)
     assert store.count(KIND) == 20_000
+
+
+def _without_pair_keys(records: list[dict[str, object]]) -> list[IndexDoc]:
+    """Documents as a version before the pair keys stored them."""
+    docs = [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00")) for r in records]
+    return [dataclasses.replace(d, keys=tuple(k for k in d.keys if not k.startswith(PAIR_KEY)))
+            for d in docs]
+
+
+def test_rekey_gives_old_records_the_keys_of_this_version(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = EmbeddedBackend(data)
+    records: list[dict[str, object]] = [
+        {"id": f"P{i:04d}", "names": ["Pawan"], "relative_name": "Naresh" if i == 7 else "Ram"}
+        for i in range(2500)]
+    store.upsert(KIND, _without_pair_keys(records))
+    assert store.key_counts(KIND, ["p:pbn+nrs"]) == {"p:pbn+nrs": 0}
+    store.close()
+
+    done = _run(["rekey", "--batch-size", "1000"], data)
+    assert done.returncode == 0, done.stderr
+    assert "rekeyed 2,500 person records" in done.stderr
+
+    store = EmbeddedBackend(data)
+    assert store.count(KIND) == 2500
+    assert store.key_counts(KIND, ["p:pbn+nrs", "p:pbn+rm"]) == {"p:pbn+nrs": 1,
+                                                               "p:pbn+rm": 2499}
+    store.close()
+    refused = subprocess.run(
+        [sys.executable, "-m", "pehchaan", "rekey"], cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, "PEHCHAAN_DATA_DIR": str(data), "PEHCHAAN_BACKEND": "elasticsearch",
+             "COLUMNS": "200"},
+        timeout=300)
+    assert refused.returncode == 2 and "pehchaan reindex" in refused.stderr
