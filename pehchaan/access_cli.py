@@ -196,6 +196,9 @@ def _audit_command(ctx: typer.Context) -> None:
                     "case_ref": None, "query": {"argv": [a[:200] for a in sys.argv[2:40]]},
                     "ids": [], "status": 0, "outcome": "started", "flags": [],
                     "client": f"cli:{getpass.getuser()}"})
+    except PehchaanError as exc:  # e.g. the store is down: the command says so itself
+        err.print(f"[yellow]warning:[/yellow] audit log unavailable, command not recorded: "
+                  f"{exc}")
     finally:
         log.close()
         if backend is not None:
