@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -45,12 +46,7 @@ CREATE TABLE IF NOT EXISTS tag_codes (
     code INTEGER PRIMARY KEY,
     tag  TEXT NOT NULL UNIQUE
 );
-CREATE TABLE IF NOT EXISTS doc_tags (
-    kind TEXT NOT NULL,
-    id   TEXT NOT NULL,
-    tags TEXT NOT NULL,
-    PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
+DROP TABLE IF EXISTS doc_tags;
 CREATE TABLE IF NOT EXISTS key_counts (
     kind TEXT NOT NULL,
     key  TEXT NOT NULL,
@@ -108,7 +104,7 @@ class EmbeddedBackend:
             conn.execute("DROP TABLE IF EXISTS tags")  # v3 and before: one row per tag
             conn.execute("DROP TABLE keys")  # before v5 the postings carried no tags
             conn.execute(_KEYS_TABLE)
-            for table in ("key_counts", "doc_tags", "kind_counts"):
+            for table in ("key_counts", "kind_counts"):
                 conn.execute(f"DELETE FROM {table}")
             codes: dict[str, int] = {}
             last: tuple[str, str] = ("", "")
@@ -129,8 +125,6 @@ class EmbeddedBackend:
                 last = (rows[-1][0], rows[-1][1])
             conn.execute("INSERT INTO key_counts(kind, key, n) "
                          "SELECT kind, key, COUNT(*) FROM keys GROUP BY kind, key")
-            conn.execute("INSERT INTO doc_tags(kind, id, tags) "
-                         "SELECT kind, id, char(31) || tags || char(31) FROM docs")
             conn.execute("INSERT INTO kind_counts(kind, n) SELECT kind, COUNT(*) FROM docs "
                          "GROUP BY kind")
             conn.execute("INSERT OR REPLACE INTO meta(name, value) "
@@ -193,8 +187,6 @@ class EmbeddedBackend:
                 conn.executemany("INSERT INTO keys(kind, key, id, tags) VALUES (?,?,?,?)",
                                  key_rows)
                 self._add_key_counts(conn, kind, Counter(row[1] for row in key_rows), +1)
-                conn.executemany("INSERT INTO doc_tags(kind, id, tags) VALUES (?,?,?)",
-                                 [(kind, row[1], SEP + row[4] + SEP) for row in doc_rows])
                 self._add_count(conn, kind, len(batch) - len(existing))
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -204,13 +196,8 @@ class EmbeddedBackend:
 
     @staticmethod
     def _existing_ids(conn: sqlite3.Connection, kind: str, ids: list[str]) -> list[str]:
-        found: list[str] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.extend(row[0] for row in conn.execute(
-                f"SELECT id FROM docs WHERE kind=? AND id IN ({marks})", (kind, *chunk)))
-        return found
+        return [row[0] for row in _select_in(
+            conn, "SELECT id FROM docs WHERE kind=? AND id IN ({marks})", (kind,), ids)]
 
     def delete(self, kind: str, doc_id: str) -> bool:
         with self._write_lock:
@@ -250,7 +237,6 @@ class EmbeddedBackend:
         conn.executemany("DELETE FROM keys WHERE kind=? AND key=? AND id=?",
                          [(kind, k, doc_id) for k in keys])
         EmbeddedBackend._add_key_counts(conn, kind, Counter(keys), -1)
-        conn.execute("DELETE FROM doc_tags WHERE kind=? AND id=?", (kind, doc_id))
         conn.execute("DELETE FROM docs WHERE kind=? AND id=?", (kind, doc_id))
         return True
 
@@ -266,17 +252,10 @@ class EmbeddedBackend:
     def _bodies_and_keys(self, kind: str,
                          doc_ids: Sequence[str]) -> dict[str, tuple[JsonDict, str]]:
         """Bodies and each document's keys between separators (searched, not split)."""
-        out: dict[str, tuple[JsonDict, str]] = {}
-        ids = list(dict.fromkeys(doc_ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn().execute(
-                f"SELECT id, body, keys FROM docs WHERE kind=? AND id IN ({marks})",
-                (kind, *chunk))
-            out.update((doc_id, (orjson.loads(body), SEP + keys + SEP))
-                       for doc_id, body, keys in rows)
-        return out
+        rows = _select_in(self._conn(), "SELECT id, body, keys FROM docs "
+                          "WHERE kind=? AND id IN ({marks})", (kind,),
+                          list(dict.fromkeys(doc_ids)))
+        return {doc_id: (orjson.loads(body), SEP + keys + SEP) for doc_id, body, keys in rows}
 
     def candidates(self, kind: str, query: CandidateQuery) -> list[Candidate]:
         weights = {k: float(w) for k, w in query.keys.items() if k}
@@ -321,13 +300,8 @@ class EmbeddedBackend:
 
     def key_counts(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(keys))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self._conn().execute(
-                f"SELECT key, n FROM key_counts WHERE kind=? AND key IN ({marks})",
-                (kind, *chunk)).fetchall())
+        found = dict(_select_in(self._conn(), "SELECT key, n FROM key_counts "
+                                "WHERE kind=? AND key IN ({marks})", (kind,), wanted))
         return {key: int(found.get(key, 0)) for key in wanted}
 
     def count(self, kind: str, tag_groups: Sequence[Sequence[str]] = ()) -> int:
@@ -338,8 +312,10 @@ class EmbeddedBackend:
         groups = [list(dict.fromkeys(group)) for group in tag_groups]
         if any(not group for group in groups):
             return 0
-        where, params = _tag_filter("dt.tags", [[SEP + t + SEP for t in g] for g in groups])
-        sql = f"SELECT COUNT(*) FROM doc_tags dt WHERE dt.kind=? AND {where}"
+        # Counting by tags is for reports, not searches: the documents' own tags suffice.
+        where, params = _tag_filter("(char(31) || d.tags || char(31))",
+                                    [[SEP + t + SEP for t in g] for g in groups])
+        sql = f"SELECT COUNT(*) FROM docs d WHERE d.kind=? AND {where}"
         return int(self._conn().execute(sql, [kind, *params]).fetchone()[0])
 
     def iter_docs(self, kind: str, batch_size: int = 1000) -> Iterator[IndexDoc]:
@@ -379,14 +355,19 @@ def _tag_filter(column: str, groups: Sequence[Sequence[str]]) -> tuple[str, list
     return where, [needle for group in groups for needle in group]
 
 
+def _select_in(conn: sqlite3.Connection, sql: str, params: Sequence[object],
+               values: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``sql`` whose ``IN ({marks})`` takes the values 500 at a time (SQLite caps
+    the number of parameters of one statement)."""
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))),
+                                (*params, *chunk))
+
+
 def _read_codes(conn: sqlite3.Connection, tags: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(tags), 500):
-        chunk = tags[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update((tag, int(code)) for code, tag in conn.execute(
-            f"SELECT code, tag FROM tag_codes WHERE tag IN ({marks})", chunk))
-    return found
+    return {tag: int(code) for code, tag in _select_in(
+        conn, "SELECT code, tag FROM tag_codes WHERE tag IN ({marks})", (), tags)}
 
 
 def _coded(codes: dict[str, int], tags: Iterable[str]) -> str:
