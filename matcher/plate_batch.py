@@ -21,6 +21,7 @@ from matcher.plate_similarity import (
     Registered,
     _insert_costs,
     sub_cost,
+    trace_ops,
 )
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -278,8 +279,8 @@ def explain_batch(observed: str, regs: Sequence[Registered], *, partial: bool = 
 
 def _walk_back(observed: str, reg: Registered, rows: list[np.ndarray], idx: int,
                ins: list[float], partial: bool) -> list[Op]:
-    r, slots, parts, drops = reg.text, reg.slots, reg.parts, reg.drops
-    m = len(r)
+    """``trace_ops`` with each move recovered from the cell values (no back pointers)."""
+    r, slots, drops = reg.text, reg.slots, reg.drops
 
     def at(i: int, j: int) -> float:
         return float(rows[i][idx, j])
@@ -287,27 +288,15 @@ def _walk_back(observed: str, reg: Registered, rows: list[np.ndarray], idx: int,
     def close(a: float, b: float) -> bool:
         return abs(a - b) <= 1e-9 * max(1.0, abs(b))
 
-    ops: list[Op] = []
-    i, j = len(observed), m
-    while i > 0 or (j > 0 and not partial):
+    def step(i: int, j: int) -> str:
         here = at(i, j)
         if i > 0 and j > 0 and close(
                 at(i - 1, j - 1) + sub_cost(observed[i - 1], r[j - 1], slots[j - 1]), here):
-            if observed[i - 1] != r[j - 1]:
-                ops.append(Op("substitution", r[j - 1], observed[i - 1], parts[j - 1],
-                              sub_cost(observed[i - 1], r[j - 1], slots[j - 1])))
-            i, j = i - 1, j - 1
-        elif i > 0 and close(at(i - 1, j) + ins[i - 1], here):
-            ops.append(Op("insert", "", observed[i - 1], parts[min(j, m - 1)] if m else "plate",
-                          ins[i - 1]))
-            i -= 1
-        elif j > 0 and close(at(i, j - 1) + drops[j - 1], here):
-            if not reg.optional[j - 1]:
-                ops.append(Op("drop", r[j - 1], "", parts[j - 1], drops[j - 1]))
-            j -= 1
-        else:
-            ops.append(Op("transposition", r[j - 2:j], observed[i - 2:i], parts[j - 1],
-                          TRANSPOSE))
-            i, j = i - 2, j - 2
-    ops.reverse()
-    return ops
+            return "sub"
+        if i > 0 and close(at(i - 1, j) + ins[i - 1], here):
+            return "ins"
+        if j > 0 and close(at(i, j - 1) + drops[j - 1], here):
+            return "drop"
+        return "swap"
+
+    return trace_ops(observed, reg, ins, partial, step)

@@ -19,6 +19,7 @@ TS and TG are not a confusable pair: they never alias.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -245,7 +246,7 @@ class Op:
 def explain_misread(observed: str, reg: Registered, *,
                     partial: bool = False) -> tuple[float, list[Op]]:
     """Reference implementation: full table with traceback; returns cost and operations."""
-    r, slots, opt, parts = reg.text, reg.slots, reg.optional, reg.parts
+    r, slots = reg.text, reg.slots
     n, m = len(observed), len(r)
     ins = _insert_costs(observed)
     inf = float("inf")
@@ -276,10 +277,19 @@ def explain_misread(observed: str, reg: Registered, *,
                 if c < best:
                     best, how = c, "swap"
             d[i][j], back[i][j] = best, how
+    return d[n][m], trace_ops(observed, reg, ins, partial, lambda i, j: back[i][j])
+
+
+def trace_ops(observed: str, reg: Registered, ins: Sequence[float], partial: bool,
+              step: Callable[[int, int], str]) -> list[Op]:
+    """The error set along a path back through a cost table: ``step(i, j)`` names the move
+    into cell (i, j) (``sub``, ``ins``, ``drop``; anything else is a swap)."""
+    r, slots, parts = reg.text, reg.slots, reg.parts
+    m = len(r)
     ops: list[Op] = []
-    i, j = n, m
+    i, j = len(observed), m
     while i > 0 or (j > 0 and not partial):
-        how = back[i][j]
+        how = step(i, j)
         if how == "sub":
             if observed[i - 1] != r[j - 1]:
                 ops.append(Op("substitution", r[j - 1], observed[i - 1], parts[j - 1],
@@ -290,7 +300,7 @@ def explain_misread(observed: str, reg: Registered, *,
             ops.append(Op("insert", "", observed[i - 1], part, ins[i - 1]))
             i -= 1
         elif how == "drop":
-            if not opt[j - 1]:
+            if not reg.optional[j - 1]:
                 ops.append(Op("drop", r[j - 1], "", parts[j - 1], reg.drops[j - 1]))
             j -= 1
         else:
@@ -298,7 +308,7 @@ def explain_misread(observed: str, reg: Registered, *,
                           TRANSPOSE))
             i, j = i - 2, j - 2
     ops.reverse()
-    return d[n][m], ops
+    return ops
 
 
 def describe_ops(ops: list[Op]) -> str:
