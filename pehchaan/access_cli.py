@@ -9,6 +9,8 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,19 +42,35 @@ def _audit_log() -> tuple[AuditLog, Any]:
     return open_audit_log(settings.data_dir, backend, settings.backend), backend
 
 
-def _record(action: str, key_id: str, detail: dict[str, Any]) -> None:
+def _close(log: AuditLog, backend: Any) -> None:
+    log.close()
+    if backend is not None:
+        backend.close()
+
+
+@contextmanager
+def _opened_audit_log() -> Iterator[AuditLog]:
+    """The configured audit log, closed (with its backend) on leaving."""
     log, backend = _audit_log()
     try:
-        log.append({"key_id": None, "agency": "cli", "role": None, "method": "CLI",
-                    "path": f"pehchaan keys {action}", "endpoint": f"keys {action}",
-                    "resource": "keys", "action": "delete" if action == "revoke" else "write",
-                    "query": detail, "purpose": None, "case_ref": None, "ids": [key_id],
-                    "status": 0, "outcome": "ok", "flags": [],
-                    "client": f"cli:{getpass.getuser()}"})
+        yield log
     finally:
-        log.close()
-        if backend is not None:
-            backend.close()
+        _close(log, backend)
+
+
+def _cli_entry(**fields: Any) -> dict[str, Any]:
+    """An audit entry for something done from the server's shell (no key, no role)."""
+    return {"key_id": None, "agency": "cli", "role": None, "method": "CLI", "purpose": None,
+            "case_ref": None, "ids": [], "status": 0, "flags": [],
+            "client": f"cli:{getpass.getuser()}", **fields}
+
+
+def _record(action: str, key_id: str, detail: dict[str, Any]) -> None:
+    with _opened_audit_log() as log:
+        log.append(_cli_entry(path=f"pehchaan keys {action}", endpoint=f"keys {action}",
+                              resource="keys",
+                              action="delete" if action == "revoke" else "write",
+                              query=detail, ids=[key_id], outcome="ok"))
 
 
 @keys_app.command("create")
@@ -136,13 +154,8 @@ def verify(
         except (ValueError, KeyError, TypeError) as exc:
             err.print(f"[red]error:[/red] {anchor} is not an anchor file: {exc}")
             raise typer.Exit(2) from None
-    log, backend = _audit_log()
-    try:
+    with _opened_audit_log() as log:
         result = log.verify(expected)
-    finally:
-        log.close()
-        if backend is not None:
-            backend.close()
     if anchor is not None and result.ok:
         anchor.write_text(json.dumps({"head_seq": result.head_seq,
                                       "head_hash": result.head_hash}), encoding="utf-8")
@@ -163,13 +176,8 @@ def tail(n: Annotated[int, typer.Option("-n", min=1, max=10_000)] = 20) -> None:
     """The newest entries as JSON lines."""
     from pehchaan.audit import AuditFilter
 
-    log, backend = _audit_log()
-    try:
+    with _opened_audit_log() as log:
         entries = log.search(AuditFilter(limit=n))
-    finally:
-        log.close()
-        if backend is not None:
-            backend.close()
     for entry in reversed(entries):
         print(json.dumps(entry, ensure_ascii=False))
 
@@ -183,26 +191,21 @@ def _audit_command(ctx: typer.Context) -> None:
     command = ctx.invoked_subcommand
     if command is None or command in UNAUDITED_COMMANDS or "--help" in sys.argv:
         return
+    unrecorded = "[yellow]warning:[/yellow] audit log unavailable, command not recorded: "
     try:
         log, backend = _audit_log()
     except Exception as exc:  # the command still runs; say loudly that it is unrecorded
-        err.print(f"[yellow]warning:[/yellow] audit log unavailable, command not recorded: "
-                  f"{exc}")
+        err.print(f"{unrecorded}{exc}")
         return
     try:
-        log.append({"key_id": None, "agency": "cli", "role": None, "method": "CLI",
-                    "path": f"pehchaan {command}", "endpoint": f"cli {command}",
-                    "resource": "persons", "action": command, "purpose": None,
-                    "case_ref": None, "query": {"argv": [a[:200] for a in sys.argv[2:40]]},
-                    "ids": [], "status": 0, "outcome": "started", "flags": [],
-                    "client": f"cli:{getpass.getuser()}"})
+        log.append(_cli_entry(path=f"pehchaan {command}", endpoint=f"cli {command}",
+                              resource="persons", action=command,
+                              query={"argv": [a[:200] for a in sys.argv[2:40]]},
+                              outcome="started"))
     except PehchaanError as exc:  # e.g. the store is down: the command says so itself
-        err.print(f"[yellow]warning:[/yellow] audit log unavailable, command not recorded: "
-                  f"{exc}")
+        err.print(f"{unrecorded}{exc}")
     finally:
-        log.close()
-        if backend is not None:
-            backend.close()
+        _close(log, backend)
 
 
 def register(app: typer.Typer) -> None:
