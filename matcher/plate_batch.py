@@ -57,11 +57,17 @@ def encode(reg: Registered) -> Encoded:
     codes = np.full(width, PAD, dtype=np.int64)
     chars = np.full(width, -2, dtype=np.int64)
     drops = np.zeros(width, dtype=np.float64)
-    for j, (c, slot) in enumerate(zip(reg.text, reg.slots, strict=True)):
-        chars[j] = _CHAR.get(c, 0)
-        codes[j] = 2 * chars[j] + (1 if slot == "D" else 0)
-    drops[:n] = reg.drops
+    _fill(reg, codes, chars, drops)
     return Encoded(codes, chars, drops, n)
+
+
+def _fill(reg: Registered, codes: np.ndarray, chars: np.ndarray, drops: np.ndarray) -> None:
+    """Write a plate's codes, characters and drop costs at the start of the given rows."""
+    n = len(reg.text)
+    idx = [_CHAR.get(c, 0) for c in reg.text]
+    chars[:n] = idx
+    codes[:n] = [2 * c + (slot == "D") for c, slot in zip(idx, reg.slots, strict=True)]
+    drops[:n] = reg.drops
 
 
 def misread_costs(observed: str, regs: Sequence[Registered], *,
@@ -107,12 +113,7 @@ class EncodedTable:
             chars = np.full((len(fresh), self.width), -2, dtype=np.int64)
             drops = np.zeros((len(fresh), self.width), dtype=np.float64)
             for i, (_, reg) in enumerate(fresh):
-                n = len(reg.text)
-                idx = [_CHAR.get(c, 0) for c in reg.text]
-                chars[i, :n] = idx
-                codes[i, :n] = [2 * c + (slot == "D") for c, slot in zip(idx, reg.slots,
-                                                                       strict=True)]
-                drops[i, :n] = reg.drops
+                _fill(reg, codes[i], chars[i], drops[i])
             end = start + len(fresh)
             self._codes[start:end] = codes
             self._chars[start:end] = chars
