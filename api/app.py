@@ -45,11 +45,8 @@ def _optional_routers(names: tuple[str, ...] = OPTIONAL_ROUTERS) -> list[APIRout
 
 def _resume_crosscheck_jobs(settings: Settings, store: SearchBackend) -> None:
     """Cross-check jobs interrupted by a restart go on at start-up, not at the next request."""
-    try:
-        from pehchaan.crosscheck import get_runner
-    except ModuleNotFoundError:
-        return
-    get_runner(settings.data_dir, store)
+    for crosscheck in import_present(("pehchaan.crosscheck",)):
+        crosscheck.get_runner(settings.data_dir, store)
 
 
 def create_app(settings: Settings | None = None, backend: SearchBackend | None = None) -> FastAPI:
