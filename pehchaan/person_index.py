@@ -28,15 +28,10 @@ def cached_name_keys(name: str) -> tuple[str, ...]:
     return tuple(name_keys(name))
 
 
-@lru_cache(maxsize=262_144)
-def cached_given_name_keys(name: str) -> tuple[str, ...]:
-    return tuple(given_name_keys(name))
-
-
 def pair_keys(name: str, relative_name: str) -> list[str]:
     """Pair keys (see PAIR_KEY) of a name and a relative's name."""
-    return [f"{PAIR_KEY}{n}+{r}" for n in cached_given_name_keys(name)
-            for r in cached_given_name_keys(relative_name)]
+    return [f"{PAIR_KEY}{n}+{r}" for n in given_name_keys(name)
+            for r in given_name_keys(relative_name)]
 
 
 def person_name_keys(person: Person) -> list[str]:

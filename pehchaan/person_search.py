@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -100,30 +101,29 @@ def weighted_keys(backend: SearchBackend, query: PersonQuery) -> dict[str, float
     """Query keys weighted by rarity (IDF). The rarest keys are kept until their postings
     add up to the budget, so a query never aggregates the postings of Singh or Kumar when
     a rarer part of the name is there to find the person by."""
-    return _name_tier(backend, query)[0]
+    return _rarest(backend, _name_keys(query), backend.count(KIND))[0]
 
 
-def _name_tier(backend: SearchBackend, query: PersonQuery) -> Keys:
+def _name_keys(query: PersonQuery) -> dict[str, float]:
     wanted = {NAME_KEY + k: 1.0 for k in cached_name_keys(query.name)}
     if query.relative_name:
         wanted.update({RELATIVE_KEY + k: RELATIVE_WEIGHT
                        for k in cached_name_keys(query.relative_name)})
-    return _rarest(backend, wanted)
+    return wanted
 
 
-def _pair_tier(backend: SearchBackend, query: PersonQuery) -> Keys:
-    """Pair keys of the query's name and relative's name, weighted like the name keys."""
+def _pair_keys(query: PersonQuery) -> dict[str, float]:
+    """Pair keys of the query's name and relative's name."""
     if not query.relative_name:
-        return {}, 0
-    pairs = pair_keys(query.name, query.relative_name)
-    return _rarest(backend, dict.fromkeys(pairs, 1.0 + RELATIVE_WEIGHT))
+        return {}
+    return dict.fromkeys(pair_keys(query.name, query.relative_name), 1.0 + RELATIVE_WEIGHT)
 
 
-def _rarest(backend: SearchBackend, wanted: dict[str, float]) -> Keys:
+def _rarest(backend: SearchBackend, wanted: dict[str, float], total: int) -> Keys:
     if not wanted:
         return {}, 0
     counts = backend.key_counts(KIND, wanted)
-    total = max(1, backend.count(KIND))
+    total = max(1, total)
     present = {k: c for k, c in counts.items() if c > 0}
     selective: dict[str, int] = {}
     spent = 0
@@ -165,34 +165,32 @@ def find_candidates(backend: SearchBackend, query: PersonQuery,
     those sharing name keys. Within a tier, when a name is so common that the limit cuts
     the list, those agreeing with the soft facts (gender, birth years) go first: they
     are asked for first, and the tier is topped up without the soft facts."""
+    total = backend.count(KIND)
+    hard, soft = _filters(query), _soft_filters(query)
     found: dict[str, Candidate] = {}
-    for keys, postings in (_pair_tier(backend, query), _name_tier(backend, query)):
-        if keys:
-            for cand in _tier(backend, query, keys, postings, limit):
-                if len(found) >= limit:
-                    break
-                found.setdefault(cand.id, cand)
+    for wanted in (_pair_keys(query), _name_keys(query)):
+        keys, postings = _rarest(backend, wanted, total)
+        if not keys:
+            continue
+        tier: dict[str, Candidate] = {}
+        # Soft facts first only when the limit cuts: else every posting fits anyway.
+        if soft and postings > limit:
+            _top_up(tier, backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft],
+                                                                  limit)), limit)
+        if len(tier) < limit:
+            _top_up(tier, backend.candidates(KIND, CandidateQuery(keys, hard, limit)), limit)
+        _top_up(found, tier.values(), limit)
         if len(found) >= limit:
             break
     return list(found.values())
 
 
-def _tier(backend: SearchBackend, query: PersonQuery, keys: dict[str, float], postings: int,
-          limit: int) -> list[Candidate]:
-    hard = _filters(query)
-    soft = _soft_filters(query)
-    preferred: list[Candidate] = []
-    if soft and postings > limit:  # else every posting fits: the soft facts change nothing
-        preferred = backend.candidates(KIND, CandidateQuery(keys, [*hard, *soft], limit))
-        if len(preferred) >= limit:
-            return preferred
-    found = backend.candidates(KIND, CandidateQuery(keys, hard, limit))
-    merged = {c.id: c for c in preferred}
-    for cand in found:
-        if len(merged) >= limit:
-            break
-        merged.setdefault(cand.id, cand)
-    return list(merged.values())
+def _top_up(found: dict[str, Candidate], more: Iterable[Candidate], limit: int) -> None:
+    """Add candidates not there yet, in order, until the limit."""
+    for cand in more:
+        if len(found) >= limit:
+            return
+        found.setdefault(cand.id, cand)
 
 
 def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit]:
