@@ -138,7 +138,7 @@ class KeyStore:
     def __init__(self, data_dir: Path | str, *, filename: str = ACCESS_DB) -> None:
         self.path = Path(data_dir) / filename
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._connections = ThreadConnections(self.path, ("PRAGMA journal_mode=WAL",))
         self._conn().executescript(_SCHEMA)
 
