@@ -146,6 +146,8 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 def loose_compact(text: str) -> str:
     """Upper-case Latin letters and digits only; everything else dropped (for fuzzy search)."""
+    if text.isascii() and text.isalnum():  # already compact: the usual reading
+        return text.upper()
     return _NOT_ALNUM.sub("", text.upper())
 
 

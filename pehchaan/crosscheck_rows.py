@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
+from matcher.plates import loose_compact
 from pehchaan.crosscheck_hits import Hit, Registration
-from pehchaan.wanted_index import WantedIndex, compact_reading
+from pehchaan.wanted_index import WantedIndex
 
 FIELD_ALIASES = {
     "registration": ("registration", "registration_no", "plate", "reg_no", "regn_no"),
@@ -74,8 +75,7 @@ def registration_from_row(values: Mapping[str, Any]) -> Registration:
     picked = {name: item[2] for name, item in found.items()}
     for name in ("registration", "chassis", "engine"):
         value = picked.get(name)
-        if value is not None and not (len(value) >= 4 and value.isascii()
-                                      and value.isalnum()) and len(compact_reading(value)) < 4:
+        if value is not None and len(loose_compact(value)) < 4:
             raise RowError(f"{value!r} has fewer than 4 letters/digits", name)
     if not picked:
         raise RowError("no registration, chassis, engine or owner name in the row")

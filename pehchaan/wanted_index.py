@@ -169,7 +169,7 @@ class WantedIndex:
                           hits: list[Hit], pending: list[tuple[int, str, int]]) -> None:
         """Exact hits go to ``hits``; other candidates within the folded bound to
         ``pending`` (scored together by ``_score_plates``)."""
-        obs = compact_reading(text)
+        obs = loose_compact(text)
         if not obs:
             return
         f = fold(obs)
@@ -227,7 +227,7 @@ class WantedIndex:
                    VEHICLES, v.id, v.status, v.summary)
 
     def _check_id(self, name: str, value: str) -> list[Hit]:
-        s = compact_reading(value)
+        s = loose_compact(value)
         if len(s) < 4:
             return []
         f = fold(s)
@@ -260,13 +260,6 @@ class WantedIndex:
                 or not owner_may_be_wanted(owner, self.person_keys)):
             return []
         return list(owner_hits(self.backend, owner))
-
-
-def compact_reading(text: str) -> str:
-    """``loose_compact`` with a fast path for the usual already-compact reading."""
-    if text.isascii() and text.isalnum():
-        return text.upper()
-    return loose_compact(text)
 
 
 def _facts_key(facts: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -315,4 +308,4 @@ def _registered(registration: str) -> Registered:
 
 
 # the row type is re-exported for callers of ``check``
-__all__ = ["ID_MIN", "PLATE_MIN", "Registration", "WantedIndex", "compact_reading"]
+__all__ = ["ID_MIN", "PLATE_MIN", "Registration", "WantedIndex"]
