@@ -79,7 +79,6 @@ class WantedIndex:
         # the same plate keys in one table per normalised model ('' when unknown): a
         # reading that is a valid plate only needs candidates of its own model
         self.plates_by_model: dict[str, dict[str, Bucket]] = {}
-        self.unknown_models = 0  # wanted plates without a model (their partition is '')
         self.exact_plates: dict[str, Bucket] = {}
         self.ids: dict[str, IdTables] = {"chassis": IdTables(), "engine": IdTables()}
         self.id_folds: dict[str, dict[int, str]] = {"chassis": {}, "engine": {}}
@@ -117,9 +116,7 @@ class WantedIndex:
             plate = try_parse(reg)
             spellings = spelling_variants(plate) if plate else (loose_compact(reg),)
             facts = _facts_key(body)
-            model = facts[-1]
-            self.unknown_models += not model
-            by_model = self.plates_by_model.setdefault(model, {})
+            by_model = self.plates_by_model.setdefault(facts[-1], {})
             for spelling in spellings:
                 f = fold(spelling)
                 for key in stored_keys(f):
@@ -182,9 +179,9 @@ class WantedIndex:
             # a valid plate with a known model: the exact plate, or candidates of the same
             # model or of unknown model (any other model contradicts it)
             gather(self.exact_plates, (parsed,), found)
-            gather(self.plates_by_model.get(mine[-1], {}), keys, found)
-            if self.unknown_models:
-                gather(self.plates_by_model.get("", {}), keys, found)
+            for model in (mine[-1], ""):  # '': wanted plates without a model
+                if (table := self.plates_by_model.get(model)) is not None:
+                    gather(table, keys, found)
         else:
             gather(self.plates, keys, found)
         if not found:
