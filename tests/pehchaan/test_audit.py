@@ -30,9 +30,10 @@ def _fill(log: SqliteAuditLog | BackendAuditLog, n: int = 6) -> None:
                     "status": 200, "outcome": "ok", "flags": []})
 
 
-def _cli_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``pehchaan ARGS`` run as a separate process on an embedded store in ``data_dir``."""
     env = {**os.environ, "PEHCHAAN_DATA_DIR": str(data_dir), "PEHCHAAN_BACKEND": "embedded"}
-    return subprocess.run([sys.executable, "-m", "pehchaan", "audit", "verify"], cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "pehchaan", *args], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -56,7 +57,7 @@ def test_intact_log_verifies_and_chains(tmp_path: Path) -> None:
     result = log.verify()
     assert (result.ok, result.checked, result.head_seq) == (True, 6, 6)
     log.close()
-    done = _cli_verify(tmp_path)
+    done = _cli(tmp_path, "audit", "verify")
     assert done.returncode == 0, done.stderr
     assert "intact: 6 entries" in done.stdout
 
@@ -85,7 +86,7 @@ def test_edited_entry_is_named(tmp_path: Path) -> None:
     result = SqliteAuditLog(tmp_path).verify()
     assert (result.ok, result.first_bad, result.checked) == (False, 4, 3)
     assert "edited" in result.reason
-    done = _cli_verify(tmp_path)
+    done = _cli(tmp_path, "audit", "verify")
     assert done.returncode == 1
     assert "BROKEN at entry 4" in done.stdout
 
@@ -115,7 +116,7 @@ def test_deleted_entry_is_named(tmp_path: Path) -> None:
     result = SqliteAuditLog(tmp_path).verify()
     assert (result.ok, result.first_bad) == (False, 3)
     assert "missing" in result.reason and "deleted" in result.reason
-    done = _cli_verify(tmp_path)
+    done = _cli(tmp_path, "audit", "verify")
     assert done.returncode == 1 and "BROKEN at entry 3" in done.stdout
 
 
@@ -167,9 +168,7 @@ def test_log_in_elasticsearch_chains_and_names_tampering(
 
 
 def test_cli_commands_on_records_are_audited(tmp_path: Path) -> None:
-    env = {**os.environ, "PEHCHAAN_DATA_DIR": str(tmp_path), "PEHCHAAN_BACKEND": "embedded"}
-    done = subprocess.run([sys.executable, "-m", "pehchaan", "search", "राम किशन"], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = _cli(tmp_path, "search", "राम किशन")
     assert done.returncode == 0, done.stderr
     entries = list(SqliteAuditLog(tmp_path).entries())
     assert [(e["endpoint"], e["query"]) for e in entries] == [
@@ -182,19 +181,14 @@ def test_anchor_catches_deleted_newest_entries(tmp_path: Path) -> None:
     _fill(log, 5)
     log.close()
     anchor = tmp_path / "anchor.json"
-    env = {**os.environ, "PEHCHAAN_DATA_DIR": str(tmp_path / "data"),
-           "PEHCHAAN_BACKEND": "embedded"}
-    cmd = [sys.executable, "-m", "pehchaan", "audit", "verify", "--anchor", str(anchor)]
-    first = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                           timeout=120)
+    first = _cli(tmp_path / "data", "audit", "verify", "--anchor", str(anchor))
     assert first.returncode == 0, first.stdout + first.stderr
     assert json.loads(anchor.read_text())["head_seq"] == 5
     conn = _raw(tmp_path / "data")
     conn.execute("DELETE FROM audit WHERE seq >= 4")  # the tail: the chain alone looks fine
     conn.close()
     assert SqliteAuditLog(tmp_path / "data").verify().ok
-    second = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=120)
+    second = _cli(tmp_path / "data", "audit", "verify", "--anchor", str(anchor))
     assert second.returncode == 1
     assert "BROKEN at entry 4" in second.stdout and "deleted" in second.stdout
     assert json.loads(anchor.read_text())["head_seq"] == 5  # not moved back
