@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pehchaan.errors import Conflict, NotFound, ValidationError
-from pehchaan.sqlite_conn import ThreadConnections
+from pehchaan.sqlite_conn import DURABLE, ThreadConnections
 
 KEY_PREFIX = "phk_"
 ACCESS_DB = "access.sqlite3"
@@ -139,19 +139,20 @@ class KeyStore:
         self.path = Path(data_dir) / filename
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._connections = ThreadConnections(self.path, ("PRAGMA journal_mode=WAL",))
+        self._durable = ThreadConnections(self.path, DURABLE)
+        self._counters = ThreadConnections(
+            self.path, ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"))
         self._conn().executescript(_SCHEMA)
 
     def _conn(self, *, durable: bool = True) -> sqlite3.Connection:
         """Key changes sync to disk on commit; counters (``durable=False``) do not: losing
         the last second of rate counts in a power cut is harmless, an fsync per request
         is not."""
-        if durable:
-            return self._connections.get("conn", extra=("PRAGMA synchronous=FULL",))
-        return self._connections.get("counters", extra=("PRAGMA synchronous=NORMAL",))
+        return (self._durable if durable else self._counters).get()
 
     def close(self) -> None:
-        self._connections.close_all()
+        self._durable.close_all()
+        self._counters.close_all()
 
     # -- keys ------------------------------------------------------------------
     def count(self) -> int:

@@ -15,7 +15,7 @@ DURABLE = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
 
 
 class ThreadConnections:
-    """Lazily opened connections (autocommit mode, WAL), one per thread and name."""
+    """Lazily opened connections (autocommit mode, WAL), one per thread."""
 
     def __init__(self, path: Path, pragmas: Sequence[str] = DURABLE) -> None:
         self.path = path
@@ -24,15 +24,15 @@ class ThreadConnections:
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
 
-    def get(self, name: str = "conn", *, extra: Sequence[str] = ()) -> sqlite3.Connection:
-        """This thread's connection called ``name``; ``extra`` pragmas apply when opened."""
-        conn: sqlite3.Connection | None = getattr(self._local, name, None)
+    def get(self) -> sqlite3.Connection:
+        """This thread's connection, opened with the pragmas on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                    check_same_thread=False)
-            for pragma in (*self.pragmas, *extra):
+            for pragma in self.pragmas:
                 conn.execute(pragma)
-            setattr(self._local, name, conn)
+            self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
         return conn
