@@ -163,14 +163,14 @@ def gabor_bank(period: float, n: int = N_ORIENT) -> list[FloatImage]:
 
 
 def gabor_enhance(
-    norm: FloatImage, orient: FloatImage, period: float, mask: BoolImage | None = None
+    norm: FloatImage, orient: FloatImage, period: float, mask: BoolImage
 ) -> FloatImage:
     """Filter with the kernel matching each pixel's orientation (linear blend of the two
     nearest kernels). Only the bounding box of the ridge area is filtered."""
     kernels = gabor_bank(period)
     n = len(kernels)
     out = np.zeros_like(norm)
-    if mask is not None and mask.any():
+    if mask.any():
         ys, xs = np.nonzero(mask)
         y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
     else:
