@@ -98,7 +98,7 @@ class WantedIndex:
             index.person_keys = frozenset(wanted_person_keys(backend))
         # every wanted plate encoded once, here: forked workers share the arrays
         index._encoded.rows([v.registration for v in index.vehicles if v.registration],
-                            Registered.from_text)
+                            _registered)
         # The tables are millions of long-lived objects without cycles: keep the cyclic
         # collector from walking them on every full collection (it tripled the time per
         # row), and let forked workers share their pages untouched.
@@ -124,7 +124,7 @@ class WantedIndex:
                     add(by_model, key, n)
             if plate is not None:
                 add(self.exact_plates, plate.canonical, n)
-            written = Registered.from_text(reg).spellings()
+            written = _registered(reg).spellings()  # cached: build() encodes it next
             self.plate_folds[n] = tuple({fold(x) for x in written})
             self.plate_facts[n] = facts
         for name in ("chassis", "engine"):
