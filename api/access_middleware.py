@@ -34,13 +34,18 @@ NO_ID_RESOURCES = {"audit", "keys"}  # their answers are not records looked at
 NAME_TERMS = ("name", "relative_name", "registration", "plate")
 
 
-def _problem_bytes(status: int, slug: str, title: str, detail: str,
-                   field: str | None = None) -> bytes:
+Headers = list[tuple[bytes, bytes]]
+
+
+def _problem(status: int, slug: str, title: str, detail: str,
+             field: str | None = None) -> tuple[int, Headers, bytes]:
+    """A problem+json answer as (status, headers, body)."""
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status,
                             "detail": detail}
     if field:
         body["field"] = field
-    return json.dumps(body, ensure_ascii=False).encode()
+    return (status, [(b"content-type", PROBLEM_JSON.encode())],
+            json.dumps(body, ensure_ascii=False).encode())
 
 
 def _outcome(status: int) -> str:
@@ -100,18 +105,17 @@ class AccessMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        headers: list[tuple[bytes, bytes]]
+        headers: Headers
         try:
             await asyncio.wait_for(self.app(scope, tee_receive, buffer_send),
                                    timeout=state.settings.request_timeout_seconds)
         except TimeoutError:
             start, chunks = None, []
-            status = 504
-            body = _problem_bytes(504, "timeout", "Request took too long",
-                                  f"the request did not finish within "
-                                  f"{state.settings.request_timeout_seconds:g} s; narrow it "
-                                  "(fewer results, more filters) or retry later")
-            headers = [(b"content-type", PROBLEM_JSON.encode())]
+            status, headers, body = _problem(
+                504, "timeout", "Request took too long",
+                f"the request did not finish within "
+                f"{state.settings.request_timeout_seconds:g} s; narrow it "
+                "(fewer results, more filters) or retry later")
         except Exception:
             await self._audit(scope, ctx, 500, [], request_body, state)
             raise
@@ -128,31 +132,30 @@ class AccessMiddleware:
             await self._audit(scope, ctx, status, ids, request_body, state)
         except Exception as exc:
             log.error("audit entry not written, answer withheld: %s", exc)
-            status, headers = 503, [(b"content-type", PROBLEM_JSON.encode())]
-            body = _problem_bytes(503, "audit-unavailable", "Audit log unavailable",
-                                  "the request could not be recorded in the audit log, so "
-                                  "its answer is withheld; retry later")
+            status, headers, body = _problem(
+                503, "audit-unavailable", "Audit log unavailable",
+                "the request could not be recorded in the audit log, so "
+                "its answer is withheld; retry later")
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     @staticmethod
     def _filter(ctx: AccessContext, matrix: AccessMatrix, status: int,
-                headers: list[tuple[bytes, bytes]], body: bytes, ids: list[str]
-                ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+                headers: Headers, body: bytes, ids: list[str]
+                ) -> tuple[int, Headers, bytes]:
         """The JSON answer as the caller's role may see it; ids seen go into ``ids``."""
         assert ctx.principal is not None
-        problem_headers = [(b"content-type", PROBLEM_JSON.encode())]
         try:
             payload = matrix.redact(ctx.principal.scope, json.loads(body))
         except ValueError:  # unfilterable: withheld rather than shown unfiltered
             log.error("a JSON response of %s could not be parsed for filtering", ctx.route)
-            return 500, problem_headers, _problem_bytes(
+            return _problem(
                 500, "internal-error", "Internal error", "the answer could not be filtered "
                 "for your role and is withheld; it has been logged")
         if payload is HIDDEN:
             target = ctx.target_ids[0] if ctx.target_ids else "?"
-            return 404, problem_headers, _problem_bytes(
+            return _problem(
                 404, "not-found", "Not found", f"no record with id {target!r}", field="id")
         if ctx.resource not in NO_ID_RESOURCES:
             collect_ids(payload, ids)
