@@ -8,7 +8,7 @@ import numpy as np
 
 from fixtures.fingerprints import random_template
 from matcher.fingerprint import Minutia, Template
-from matcher.fingerprint.index import FingerprintIndex
+from matcher.fingerprint.index import FingerprintIndex, descriptor, descriptor_reference
 from matcher.fingerprint.template import angle_code
 
 
@@ -58,3 +58,12 @@ def test_replace_and_remove() -> None:
     assert len(index) == 19
     assert index.identify(probe, top_k=1)[0].id == "p3"
     assert FingerprintIndex().identify(probe) == []
+
+
+def test_prefilter_descriptor_matches_reference() -> None:
+    xy, ang = random_template(11, n_minutiae=25)
+    t = Template(240, 300, 50, 9.0, tuple(
+        Minutia(int(x), int(y), angle_code(a), 1, 50) for (x, y), a in zip(xy, ang, strict=True)))
+    fast, ref = descriptor(t), descriptor_reference(t)
+    assert np.allclose(fast, ref, atol=1e-6)
+    assert abs(float(np.linalg.norm(fast)) - 1.0) < 1e-5

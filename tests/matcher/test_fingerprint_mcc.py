@@ -82,16 +82,3 @@ def test_empty_templates_score_zero() -> None:
     a = cylinders(*random_template(10), SHAPE)
     assert match_cylinders(a, empty).score == 0.0
     assert match_cylinders(empty, empty).matched_minutiae == 0
-
-
-def test_prefilter_descriptor_matches_reference() -> None:
-    from matcher.fingerprint import Minutia, Template
-    from matcher.fingerprint.index import descriptor, descriptor_reference
-    from matcher.fingerprint.template import angle_code
-
-    xy, ang = random_template(11, n_minutiae=25)
-    t = Template(240, 300, 50, 9.0, tuple(
-        Minutia(int(x), int(y), angle_code(a), 1, 50) for (x, y), a in zip(xy, ang, strict=True)))
-    fast, ref = descriptor(t), descriptor_reference(t)
-    assert np.allclose(fast, ref, atol=1e-6)
-    assert abs(float(np.linalg.norm(fast)) - 1.0) < 1e-5
