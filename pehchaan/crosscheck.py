@@ -27,15 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.base import SearchBackend
-from pehchaan.crosscheck_hits import (
-    WANTED_PERSON_STATUSES,
-    WANTED_STATUSES,
-    Hit,
-    Registration,
-)
+from pehchaan.crosscheck_hits import Hit, Registration
 from pehchaan.crosscheck_rows import (
-    CHECK_BATCH,
-    FIELD_ALIASES,
     RowChecker,
     RowError,
     RowResult,
@@ -43,24 +36,9 @@ from pehchaan.crosscheck_rows import (
     default_workers,
     registration_from_row,
 )
-from pehchaan.wanted_index import (
-    ID_MIN,
-    MAX_FOLDED_EDITS,
-    PLATE_MIN,
-    WantedIndex,
-    _parsed_canonical,
-)
-from pehchaan.wanted_persons import NAME_MIN
+from pehchaan.wanted_index import WantedIndex
 
 __all__ = [
-    "CHECK_BATCH",
-    "FIELD_ALIASES",
-    "ID_MIN",
-    "MAX_FOLDED_EDITS",
-    "NAME_MIN",
-    "PLATE_MIN",
-    "WANTED_PERSON_STATUSES",
-    "WANTED_STATUSES",
     "Hit",
     "JobRunner",
     "JobStatus",
@@ -70,7 +48,6 @@ __all__ = [
     "RowError",
     "RowResult",
     "WantedIndex",
-    "_parsed_canonical",
     "check_rows",
     "default_workers",
     "get_runner",

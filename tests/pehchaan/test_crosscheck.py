@@ -177,7 +177,7 @@ def test_quick_canonical_equals_the_parser() -> None:
 
     from fixtures.vehicles import misread, sequential_gallery
     from matcher.plates import loose_compact, try_parse
-    from pehchaan.crosscheck import _parsed_canonical
+    from pehchaan.wanted_index import _parsed_canonical
 
     rng = random.Random(8)
     readings = ["HR261234", "HR2612", "HR212", "DL3CAB1234", "DL1CAAA1111", "HR26DO1234",
@@ -238,7 +238,8 @@ def test_plate_hits_equal_a_full_scan(tmp_path: Path) -> None:
     from matcher.plate_batch import misread_costs
     from matcher.plate_similarity import Registered, similarity_from_cost
     from matcher.plates import loose_compact
-    from pehchaan.crosscheck import PLATE_MIN, Registration
+    from pehchaan.crosscheck import Registration
+    from pehchaan.wanted_index import PLATE_MIN
 
     gallery = sequential_gallery(3000, seed=5)
     rng = random.Random(6)
