@@ -38,3 +38,8 @@ class Hit:
                 "detail": self.detail, "record_kind": self.record_kind,
                 "record_id": self.record_id, "record_status": self.record_status,
                 "record": self.summary}
+
+
+def hit_order(hit: Hit) -> tuple[float, str, str]:
+    """Sort key of a registration's hits, best first (the same in and out of workers)."""
+    return -hit.score, hit.record_id, hit.identifier

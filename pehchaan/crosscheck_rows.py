@@ -17,7 +17,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from matcher.plates import loose_compact
-from pehchaan.crosscheck_hits import Hit, Registration
+from pehchaan.crosscheck_hits import Hit, Registration, hit_order
 from pehchaan.wanted_index import WantedIndex
 
 FIELD_ALIASES = {
@@ -224,7 +224,7 @@ class RowChecker:
             owner = self.index.check_owner(reg.owner_name) if reg.owner_name else []
             if owner:
                 hits += owner
-                hits.sort(key=lambda h: (-h.score, h.record_id, h.identifier))
+                hits.sort(key=hit_order)
         return _check_batch(self.index, batch, found)
 
 

@@ -33,7 +33,7 @@ from matcher.plate_similarity import (
 )
 from matcher.plates import loose_compact, spelling_variants, state_codes, try_parse
 from matcher.vehicle_ids import TAIL, id_score, id_similarity
-from pehchaan.crosscheck_hits import WANTED_STATUSES, Hit, Registration
+from pehchaan.crosscheck_hits import WANTED_STATUSES, Hit, Registration, hit_order
 from pehchaan.vehicles import KIND as VEHICLES
 from pehchaan.wanted_persons import owner_hits, owner_may_be_wanted, wanted_person_keys
 from pehchaan.wanted_tables import Bucket, IdTables, add, gather, reading_keys, stored_keys
@@ -159,7 +159,7 @@ class WantedIndex:
         if pending:
             self._score_plates(pending, out)
         for hits in out:
-            hits.sort(key=lambda h: (-h.score, h.record_id, h.identifier))
+            hits.sort(key=hit_order)
         return out
 
     def _plate_candidates(self, i: int, text: str, facts: Mapping[str, str] | None,
@@ -302,7 +302,3 @@ def _parsed_canonical(obs: str) -> str | None:
 @lru_cache(maxsize=200_000)
 def _registered(registration: str) -> Registered:
     return Registered.from_text(registration)
-
-
-# the row type is re-exported for callers of ``check``
-__all__ = ["ID_MIN", "PLATE_MIN", "Registration", "WantedIndex"]
