@@ -138,6 +138,16 @@ class EncodedTable:
         return _costs(observed, self._codes[rows, :m], self._chars[rows, :m],
                       self._drops[rows, :m], lengths, partial)
 
+    def explain(self, observed: str, rows: np.ndarray, regs: Sequence[Registered], *,
+                partial: bool = False) -> list[tuple[float, list[Op]]]:
+        """``explain_batch`` against the plates at ``rows`` (``regs``: those plates)."""
+        if len(rows) == 0:
+            return []
+        lengths = self._lengths[rows]
+        m = int(lengths.max())
+        return _explain(observed, regs, self._codes[rows, :m], self._chars[rows, :m],
+                        self._drops[rows, :m], lengths, partial)
+
     def pair_costs(self, observed: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """Cost of ``observed[p]`` against the plate at ``rows[p]``: many readings, each
         against its own candidate, in one table (the cross-check scores a whole chunk)."""
@@ -262,19 +272,23 @@ def _pair_costs(observed: Sequence[str], codes: np.ndarray, chars: np.ndarray,
     return result
 
 
-def explain_batch(observed: str, regs: Sequence[Registered], *, partial: bool = False,
-                  encoded: Sequence[Encoded] | None = None) -> list[tuple[float, list[Op]]]:
+def explain_batch(observed: str, regs: Sequence[Registered], *,
+                  partial: bool = False) -> list[tuple[float, list[Op]]]:
     """Cost and error set of ``observed`` against each plate: one numpy table for all,
     then a walk back per plate choosing, at each cell, the first of substitution, extra,
     drop, swap that explains its value (the order of the reference, so the same ops)."""
     if not regs:
         return []
-    encs = encoded if encoded is not None else [encode(r) for r in regs]
-    codes, chars, drops, lengths = _stack(encs)
-    rows: list[np.ndarray] = []
-    costs = _costs(observed, codes, chars, drops, lengths, partial, rows)
+    return _explain(observed, regs, *_stack([encode(r) for r in regs]), partial)
+
+
+def _explain(observed: str, regs: Sequence[Registered], codes: np.ndarray, chars: np.ndarray,
+             drops: np.ndarray, lengths: np.ndarray,
+             partial: bool) -> list[tuple[float, list[Op]]]:
+    table: list[np.ndarray] = []
+    costs = _costs(observed, codes, chars, drops, lengths, partial, table)
     ins = _insert_costs(observed)
-    return [(float(costs[idx]), _walk_back(observed, reg, rows, idx, ins, partial))
+    return [(float(costs[idx]), _walk_back(observed, reg, table, idx, ins, partial))
             for idx, reg in enumerate(regs)]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict, SearchBackend
 from matcher.explain import Explained, FeatureResult, FeatureScore
-from matcher.plate_batch import Encoded, EncodedTable, encode, explain_batch
+from matcher.plate_batch import EncodedTable
 from matcher.plate_keys import plate_partial_keys, plate_query_keys, plate_record_keys
 from matcher.plate_similarity import (
     SCALE,
@@ -292,11 +292,6 @@ def _registered(registration: str) -> Registered:
     return Registered.from_text(registration)
 
 
-@lru_cache(maxsize=100_000)
-def _encoded(registration: str) -> Encoded:
-    return encode(_registered(registration))
-
-
 def _is_partial(query: VehicleQuery, obs: str) -> bool:
     if query.partial_plate is not None:
         return query.partial_plate
@@ -357,15 +352,15 @@ def rank_candidates(query: VehicleQuery, candidates: Iterable[Candidate]) -> lis
 
 
 def _plate_features(obs: str, partial: bool, order: list[Candidate]) -> dict[str, FeatureScore]:
-    """Plate explanations of the returned hits, computed together (``explain_batch``)."""
+    """Plate explanations of the returned hits, computed together (``_TABLE.explain``)."""
     with_plate = [c for c in order if c.body.get("registration")]
     if not obs or not with_plate:
         return {}
     regs = [_registered(c.body["registration"]) for c in with_plate]
-    encoded = [_encoded(c.body["registration"]) for c in with_plate]
+    rows = _TABLE.rows([c.body["registration"] for c in with_plate], _registered)
     what = "end of plate" if partial else "plate"
     out = {}
-    explained = explain_batch(obs, regs, partial=partial, encoded=encoded)
+    explained = _TABLE.explain(obs, rows, regs, partial=partial)
     for cand, reg, (cost, ops) in zip(with_plate, regs, explained, strict=True):
         score = similarity_from_cost(cost)
         out[cand.id] = FeatureScore(score, f"{what} {reg.text} ~ {obs} {score:.2f}: "
