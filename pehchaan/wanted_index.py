@@ -26,7 +26,6 @@ from matcher.plate_keys import fold
 from matcher.plate_similarity import (
     MIN_EDIT_COST,
     SCALE,
-    Registered,
     describe_ops,
     explain_misread,
     similarity_from_cost,
@@ -35,6 +34,7 @@ from matcher.plates import loose_compact, spelling_variants, state_codes, try_pa
 from matcher.vehicle_ids import TAIL, id_score, id_similarity
 from pehchaan.crosscheck_hits import WANTED_STATUSES, Hit, Registration, hit_order
 from pehchaan.vehicles import KIND as VEHICLES
+from pehchaan.vehicles import _registered  # one cache of parsed plates for search and check
 from pehchaan.wanted_persons import owner_hits, owner_may_be_wanted, wanted_person_keys
 from pehchaan.wanted_tables import Bucket, IdTables, add, gather, reading_keys, stored_keys
 
@@ -297,8 +297,3 @@ def _parsed_canonical(obs: str) -> str | None:
             return f"{state}{rto.zfill(2)}{series}{number.zfill(4)}"
     plate = try_parse(obs)
     return None if plate is None else plate.canonical
-
-
-@lru_cache(maxsize=200_000)
-def _registered(registration: str) -> Registered:
-    return Registered.from_text(registration)
