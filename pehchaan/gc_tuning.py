@@ -14,8 +14,14 @@ from __future__ import annotations
 import gc
 
 
-def tune_for_serving() -> None:
-    """Freeze the objects alive now (tables, caches) and collect less often."""
+def freeze_long_lived() -> None:
+    """Move every object alive now out of the collector's sight (and out of the way of
+    copy-on-write in forked workers): for tables built once and kept for the process."""
     gc.collect()
     gc.freeze()
+
+
+def tune_for_serving() -> None:
+    """Freeze the objects alive now (tables, caches) and collect less often."""
+    freeze_long_lived()
     gc.set_threshold(2_000, 10, 1_000)

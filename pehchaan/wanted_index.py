@@ -10,7 +10,6 @@ survives a cheap bound is scored by the misreading model in one numpy table
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -33,6 +32,7 @@ from matcher.plate_similarity import (
 from matcher.plates import loose_compact, spelling_variants, state_codes, try_parse
 from matcher.vehicle_ids import TAIL, id_score, id_similarity
 from pehchaan.crosscheck_hits import WANTED_STATUSES, Hit, Registration, hit_order
+from pehchaan.gc_tuning import freeze_long_lived
 from pehchaan.vehicles import KIND as VEHICLES
 from pehchaan.vehicles import _registered  # one cache of parsed plates for search and check
 from pehchaan.wanted_persons import owner_hits, owner_may_be_wanted, wanted_person_keys
@@ -102,8 +102,7 @@ class WantedIndex:
         # The tables are millions of long-lived objects without cycles: keep the cyclic
         # collector from walking them on every full collection (it tripled the time per
         # row), and let forked workers share their pages untouched.
-        gc.collect()
-        gc.freeze()
+        freeze_long_lived()
         return index
 
     def add_vehicle(self, doc_id: str, body: Mapping[str, Any]) -> None:
