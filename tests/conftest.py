@@ -61,6 +61,18 @@ def authorized_client(app: Any, role: str = "investigator", agency: str = "HR-PS
     return client
 
 
+def person_docs_without_pair_keys(records: list[dict[str, Any]]) -> list[Any]:
+    """Person documents as a version before the pair keys stored them (for re-key tests)."""
+    import dataclasses
+
+    from pehchaan.person import parse_person
+    from pehchaan.person_index import PAIR_KEY, person_doc
+
+    docs = [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00")) for r in records]
+    return [dataclasses.replace(d, keys=tuple(k for k in d.keys if not k.startswith(PAIR_KEY)))
+            for d in docs]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

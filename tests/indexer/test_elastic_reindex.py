@@ -12,6 +12,7 @@ from indexer.elastic import ElasticBackend
 from indexer.embedded import EmbeddedBackend
 from indexer.reindex import reindex, reindex_command
 from pehchaan.errors import BackendError
+from tests.conftest import person_docs_without_pair_keys
 
 pytestmark = pytest.mark.elasticsearch
 KIND = "persons"
@@ -20,6 +21,12 @@ KIND = "persons"
 def _docs(n: int) -> list[IndexDoc]:
     return [IndexDoc(f"p{i:04d}", {"i": i, "names": [f"नाम {i}"]}, (f"k{i % 7}", "all"),
                      (f"g:{i % 2}",)) for i in range(n)]
+
+
+def _settings(store: ElasticBackend, data_dir: object) -> object:
+    """The few settings reindex_command reads, pointing at the test node."""
+    return type("S", (), {"es_url": store.url, "es_index_prefix": store.prefix,
+                          "es_username": None, "es_password": None, "data_dir": data_dir})()
 
 
 def _answers(store: ElasticBackend) -> list[tuple[str, float]]:
@@ -80,9 +87,7 @@ def test_failed_reindex_leaves_the_alias_alone(es_backend: ElasticBackend) -> No
 
 def test_reindex_command_uses_settings(es_backend: ElasticBackend, tmp_path: object) -> None:
     es_backend.upsert(KIND, _docs(10))
-    settings = type("S", (), {"es_url": es_backend.url, "es_index_prefix": es_backend.prefix,
-                              "es_username": None, "es_password": None,
-                              "data_dir": tmp_path})()
+    settings = _settings(es_backend, tmp_path)
     out = reindex_command(settings, KIND)
     assert out["indexed"] == 10 and out["new_index"].endswith("-v2")
 
@@ -91,20 +96,16 @@ def test_reindex_command_keys_person_records_afresh(es_backend: ElasticBackend,
                                                     tmp_path: object) -> None:
     """Records stored before a version added keys (the pair keys) gain them on reindex."""
     from pehchaan.person import parse_person
-    from pehchaan.person_index import PAIR_KEY, person_doc, rekey_person
+    from pehchaan.person_index import person_doc, rekey_person
 
-    docs = [person_doc(parse_person({"id": f"P{i}", "names": ["Pawan"],
-                                     "relative_name": "Naresh" if i == 3 else "Ram"},
-                                    now="2025-01-01T00:00:00+00:00")) for i in range(6)]
-    old = [dataclasses.replace(d, keys=tuple(k for k in d.keys if not k.startswith(PAIR_KEY)))
-           for d in docs]
-    es_backend.upsert(KIND, old)
+    records = [{"id": f"P{i}", "names": ["Pawan"], "relative_name": "Naresh" if i == 3 else "Ram"}
+               for i in range(6)]
+    es_backend.upsert(KIND, person_docs_without_pair_keys(records))
     assert es_backend.key_counts(KIND, ["p:pbn+nrs"]) == {"p:pbn+nrs": 0}
-    settings = type("S", (), {"es_url": es_backend.url, "es_index_prefix": es_backend.prefix,
-                              "es_username": None, "es_password": None,
-                              "data_dir": tmp_path})()
+    settings = _settings(es_backend, tmp_path)
     out = reindex_command(settings, KIND, transform=rekey_person)
     assert out["indexed"] == 6
     assert es_backend.key_counts(KIND, ["p:pbn+nrs", "p:pbn+rm"]) == {"p:pbn+nrs": 1,
                                                                     "p:pbn+rm": 5}
-    assert es_backend.get(KIND, "P3") == docs[3].body
+    assert es_backend.get(KIND, "P3") == person_doc(
+        parse_person(records[3], now="2025-01-01T00:00:00+00:00")).body

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -12,10 +11,9 @@ import time
 from pathlib import Path
 
 from fixtures.persons import generate_persons
-from indexer.base import IndexDoc
 from indexer.embedded import EmbeddedBackend
-from pehchaan.person import parse_person
-from pehchaan.person_index import KIND, PAIR_KEY, person_doc
+from pehchaan.person_index import KIND
+from tests.conftest import person_docs_without_pair_keys
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,20 +84,13 @@ def test_sigkill_during_ingest_keeps_acknowledged_rows_and_rerun_completes(
     assert store.count(KIND) == 20_000
 
 
-def _without_pair_keys(records: list[dict[str, object]]) -> list[IndexDoc]:
-    """Documents as a version before the pair keys stored them."""
-    docs = [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00")) for r in records]
-    return [dataclasses.replace(d, keys=tuple(k for k in d.keys if not k.startswith(PAIR_KEY)))
-            for d in docs]
-
-
 def test_rekey_gives_old_records_the_keys_of_this_version(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store = EmbeddedBackend(data)
     records: list[dict[str, object]] = [
         {"id": f"P{i:04d}", "names": ["Pawan"], "relative_name": "Naresh" if i == 7 else "Ram"}
         for i in range(2500)]
-    store.upsert(KIND, _without_pair_keys(records))
+    store.upsert(KIND, person_docs_without_pair_keys(records))
     assert store.key_counts(KIND, ["p:pbn+nrs"]) == {"p:pbn+nrs": 0}
     store.close()
 
