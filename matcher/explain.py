@@ -38,6 +38,12 @@ class Explained:
     score: float
     features: tuple[FeatureResult, ...] = field(default=())
 
+    @property
+    def evidence(self) -> float:
+        """The weight of agreeing evidence (weight x score over the features compared):
+        between equal scores, the record that more known facts agree with ranks first."""
+        return sum(f.weight * f.score for f in self.features if f.score is not None)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "score": round(self.score, 4),

@@ -47,11 +47,11 @@ def name_feature(query: PersonFacts, person: Person) -> FeatureScore:
 
 def relative_feature(query: PersonFacts, person: Person) -> FeatureScore:
     """Father's or husband's name: strong evidence in Indian records."""
-    if not query.relative_name or not person.relative_name:
+    theirs = person.known_relative() if query.relative_name else None
+    if not query.relative_name or not theirs:
         return MISSING
-    result = compare_names(query.relative_name, person.relative_name)
-    return FeatureScore(result.score, f"'{query.relative_name}' ~ '{person.relative_name}': "
-                                      f"{result.detail}")
+    result = compare_names(query.relative_name, theirs)
+    return FeatureScore(result.score, f"'{query.relative_name}' ~ '{theirs}': {result.detail}")
 
 
 def age_feature(query: PersonFacts, person: Person) -> FeatureScore:

@@ -38,10 +38,11 @@ def person_name_keys(person: Person) -> list[str]:
     keys: dict[str, None] = {}
     for name in (*person.names, *person.aliases):
         keys.update((NAME_KEY + k, None) for k in cached_name_keys(name))
-    if person.relative_name:
-        keys.update((RELATIVE_KEY + k, None) for k in cached_name_keys(person.relative_name))
+    relative = person.known_relative()
+    if relative:
+        keys.update((RELATIVE_KEY + k, None) for k in cached_name_keys(relative))
         for name in (*person.names, *person.aliases):
-            keys.update((k, None) for k in pair_keys(name, person.relative_name))
+            keys.update((k, None) for k in pair_keys(name, relative))
     return list(keys)
 
 

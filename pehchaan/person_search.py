@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from indexer.base import Candidate, CandidateQuery, SearchBackend
@@ -23,6 +23,7 @@ from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
 from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys, pair_keys
+from transliteration import named_relative
 
 CANDIDATE_LIMIT = 70
 POSTINGS_BUDGET = 3000
@@ -55,6 +56,20 @@ class PersonQuery:
             year = date.today().year - self.age
             return year - 1, year
         return None
+
+    def facts(self) -> PersonFacts:
+        """What the query says about the person, as the scorer compares it."""
+        return PersonFacts(name=self.name, relative_name=self.relative_name,
+                           gender=self.gender, birth_years=self.birth_years(),
+                           district=self.district)
+
+    def with_named_relative(self) -> PersonQuery:
+        """The query with its relative's name taken from a relation marker in the name
+        ("अंकित पुत्र महिपाल") when it has no relative's name of its own."""
+        if self.relative_name:
+            return self
+        relative = named_relative(self.name)
+        return replace(self, relative_name=relative) if relative else self
 
     def validate(self, *, max_k: int = 1000) -> None:
         if not self.name or not any(ch.isalpha() for ch in self.name):
@@ -91,6 +106,12 @@ class PersonHit:
     @property
     def score(self) -> float:
         return self.explained.score
+
+
+def hit_order(hit: PersonHit) -> tuple[float, float, float, str]:
+    """Best first: the score; between equal scores the more agreeing evidence (a father's
+    name that agrees beats one unknown), then the key evidence, then the id."""
+    return (-hit.explained.score, -hit.explained.evidence, -hit.key_score, hit.person.id)
 
 
 Keys = tuple[dict[str, float], int]
@@ -200,9 +221,8 @@ def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit
     is a floor that later candidates must be able to reach, so most of them stop after
     the cheap features or the name (same results as scoring every candidate fully)."""
     query.validate()
-    facts = PersonFacts(name=query.name, relative_name=query.relative_name,
-                        gender=query.gender, birth_years=query.birth_years(),
-                        district=query.district)
+    query = query.with_named_relative()
+    facts = query.facts()
     candidates = sorted(find_candidates(backend, query), key=lambda c: -c.key_score)
     hits: list[PersonHit] = []
     best: list[float] = []  # min-heap of the k best scores so far
@@ -217,5 +237,5 @@ def search_persons(backend: SearchBackend, query: PersonQuery) -> list[PersonHit
             heapq.heappush(best, explained.score)
         elif explained.score > best[0]:
             heapq.heapreplace(best, explained.score)
-    hits.sort(key=lambda h: (-h.explained.score, -h.key_score, h.person.id))
+    hits.sort(key=hit_order)
     return hits[: query.k]

@@ -6,7 +6,7 @@ transliteration/data, read once at import.
 
 from transliteration.keys import given_name_keys, name_keys, skeleton
 from transliteration.normalize import fold_nukta, normalize
-from transliteration.parse import ParsedName, parse_name
+from transliteration.parse import ParsedName, named_relative, parse_name
 from transliteration.romanize import romanize, to_latin
 from transliteration.script import Script, detect_script
 
@@ -17,6 +17,7 @@ __all__ = [
     "fold_nukta",
     "given_name_keys",
     "name_keys",
+    "named_relative",
     "normalize",
     "parse_name",
     "romanize",

@@ -132,5 +132,16 @@ def _parse(text: str) -> ParsedName:
         return ParsedName(person.tokens, person.honorifics, aliases=aliases)
     person, aliases = _with_aliases(low[: m.start()])
     relative = parse_name(low[m.end():]) if low[m.end():].strip() else None
+    if relative is not None and not relative.tokens and relative.relative is not None:
+        relative = relative.relative  # the marker typed twice: "Ram s/o S/o Sh. Mohan"
     return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative,
                       aliases)
+
+
+@lru_cache(maxsize=262_144)
+def named_relative(text: str) -> str | None:
+    """The relative a name string names after a relation marker ("Ankit s/o Mahipal" ->
+    "mahipal"), normalised; None when it names none. Records typed in one field often
+    carry the father's or husband's name this way instead of in its own field."""
+    relative = parse_name(text).relative
+    return relative.text if relative is not None and relative.tokens else None

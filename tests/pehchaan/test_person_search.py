@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.persons import generate_persons, generate_queries
 from indexer.embedded import EmbeddedBackend
-from matcher.persons import PersonFacts, score_person, score_person_above
+from matcher.persons import score_person, score_person_above
 from pehchaan.person import Person, parse_person
 from pehchaan.person_index import KIND, person_doc
 from pehchaan.person_search import (
@@ -20,6 +20,7 @@ from pehchaan.person_search import (
     PersonHit,
     PersonQuery,
     find_candidates,
+    hit_order,
     search_persons,
 )
 
@@ -47,16 +48,15 @@ def _queries(n: int) -> list[PersonQuery]:
 
 def _reference(store: EmbeddedBackend, query: PersonQuery) -> list[PersonHit]:
     """Every candidate scored fully, no floor: what the search must return."""
-    facts = PersonFacts(name=query.name, relative_name=query.relative_name,
-                        gender=query.gender, birth_years=query.birth_years(),
-                        district=query.district)
+    query = query.with_named_relative()
+    facts = query.facts()
     hits = []
     for cand in find_candidates(store, query):
         person = Person.from_body(cand.body)
         explained = score_person(facts, person)
         if explained.score >= query.min_score:
             hits.append(PersonHit(person, explained, cand.key_score, cand.matched_keys))
-    hits.sort(key=lambda h: (-h.explained.score, -h.key_score, h.person.id))
+    hits.sort(key=hit_order)
     return hits[: query.k]
 
 
@@ -83,9 +83,7 @@ def test_min_score_is_a_floor_too(store: EmbeddedBackend) -> None:
 def test_score_above_a_floor_is_none_only_below_it(store: EmbeddedBackend) -> None:
     pruned = 0
     for query in _queries(20):
-        facts = PersonFacts(name=query.name, relative_name=query.relative_name,
-                            gender=query.gender, birth_years=query.birth_years(),
-                            district=query.district)
+        facts = query.facts()
         for cand in find_candidates(store, query)[:30]:
             person = Person.from_body(cand.body)
             full = score_person(facts, person)
@@ -139,4 +137,30 @@ def test_father_finds_one_among_many_namesakes(tmp_path: Path) -> None:
     assert any(k.startswith("p:") for k in hits[0].matched_keys)
     # without the pair, one of the two common keys alone cannot reach it
     assert "Z00001" not in {c.id for c in find_candidates(store, PersonQuery(name="पवन"))}
+    store.close()
+
+
+def test_relative_written_inside_the_name_counts_as_the_relative(tmp_path: Path) -> None:
+    """Records and queries typed in one field ("Ankit s/o Mahipal", "अंकित पुत्र
+    महिपाल") carry the father's name as a relation marker: it is keyed and compared as
+    the relative's name, so the one Ankit whose father is Mahipal ranks first among
+    namesakes whose fathers differ or are not known."""
+    store = EmbeddedBackend(tmp_path)
+    fathers = ["Ramesh", "Suresh", "Rajesh", "Mukesh", "Dinesh", "Naresh"]
+    records: list[dict[str, object]] = [
+        {"id": f"A{i:04d}", "names": [f"Ankit s/o {fathers[i % 6]}"]} for i in range(20)]
+    records += [{"id": f"U{i:04d}", "names": ["Ankit"]} for i in range(20)]
+    records.append({"id": "Z0001", "names": ["ANKIT S/O S/O Sh. MAHIPAL"]})
+    store.upsert(KIND, [person_doc(parse_person(r, now="2025-01-01T00:00:00+00:00"))
+                        for r in records])
+    hits = search_persons(store, PersonQuery(name="अंकित पुत्र महिपाल", k=5))
+    assert hits[0].person.id == "Z0001"
+    relative = next(f for f in hits[0].explained.features if f.name == "relative_name")
+    assert relative.score == 1.0 and "mahipal" in relative.detail
+    # a namesake with no father recorded has the same score, and less evidence for it
+    assert hits[1].score == hits[0].score and hits[1].person.id.startswith("U")
+    assert hits[1].explained.evidence < hits[0].explained.evidence
+    # a relative's name given in its own field wins over one inside the name
+    asked = PersonQuery(name="अंकित पुत्र महिपाल", relative_name="Ramesh").with_named_relative()
+    assert asked.relative_name == "Ramesh"
     store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transliteration import Script, detect_script, normalize, parse_name
+from transliteration import Script, detect_script, named_relative, normalize, parse_name
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,19 @@ def test_form_labels_and_trailing_status(
     p = parse_name(raw)
     assert p.tokens == tokens
     assert (p.relative.tokens if p.relative else None) == relative
+
+
+@pytest.mark.parametrize(
+    ("raw", "relative"),
+    [
+        ("Ankit s/o Mahipal", "mahipal"),
+        ("Ram s/o S/o Sh. Mohan Lal", "mohan lal"),  # the marker typed twice
+        ("ANKIT DHIMAN s/o Son of Ravender Dhiman", "ravender dhiman"),
+        ("राकेश वर्मा पुत्र पुत्र राजेन्द्र", "राजेन्द्र"),
+        ("सुनीता पत्नी श्री रमेश", "रमेश"),
+        ("Sunil s/o", None),
+        ("Ram Kumar", None),
+    ],
+)
+def test_named_relative(raw: str, relative: str | None) -> None:
+    assert named_relative(raw) == relative
