@@ -100,6 +100,21 @@ def plate_query_keys(observed_compact: str, parsed: Plate | None = None, *,
     return out
 
 
+_FOLDED_SYMBOLS = sorted({fold(ch) for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"})
+
+
+def plate_repair_keys(observed_compact: str) -> dict[str, float]:
+    """Keys for a reading that lost two characters ("H 5GJ3780" for HR54GJ3780).
+
+    The folded reading with one symbol put back at each place, asked against the
+    records' one-deletion keys (``pd:``): a record two drops away shares a key for each
+    of the two characters put back. About 200 keys, so the search asks them only when
+    nothing explains the reading as well as a single dropped character would.
+    """
+    f = fold(observed_compact)
+    return {"pd:" + f[:i] + s + f[i:]: W_SUB for i in range(len(f) + 1) for s in _FOLDED_SYMBOLS}
+
+
 def collapse_doubles(text: str, limit: int = 2) -> set[str]:
     """The text with one or two doubled characters written once (``HHR26`` -> ``HR26``)."""
     out: set[str] = set()

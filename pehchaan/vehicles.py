@@ -19,8 +19,14 @@ from typing import Any
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict, SearchBackend
 from matcher.explain import Explained, FeatureResult, FeatureScore
 from matcher.plate_batch import EncodedTable
-from matcher.plate_keys import plate_partial_keys, plate_query_keys, plate_record_keys
+from matcher.plate_keys import (
+    plate_partial_keys,
+    plate_query_keys,
+    plate_record_keys,
+    plate_repair_keys,
+)
 from matcher.plate_similarity import (
+    DROP,
     SCALE,
     Registered,
     describe_ops,
@@ -330,7 +336,29 @@ def search_vehicles(backend: SearchBackend, query: VehicleQuery) -> list[Vehicle
     groups = tag_groups(query)
     candidates = backend.candidates(KIND, CandidateQuery(keys=keys, tag_groups=groups,
                                                          limit=CANDIDATE_LIMIT))
-    return rank_candidates(query, candidates)
+    hits = rank_candidates(query, candidates)
+    repair = _repair_keys(query, hits)
+    if not repair:
+        return hits
+    found = {c.id for c in candidates}
+    more = backend.candidates(KIND, CandidateQuery(keys=repair, tag_groups=groups,
+                                                   limit=CANDIDATE_LIMIT))
+    return rank_candidates(query, [*candidates, *(c for c in more if c.id not in found)])
+
+
+ONE_DROP_SCORE = similarity_from_cost(DROP)
+
+
+def _repair_keys(query: VehicleQuery, hits: list[VehicleHit]) -> dict[str, float]:
+    """The keys of a reading that lost two characters, when no hit explains the reading
+    better than one dropped character does (the keys of the first call find plates up
+    to one drop, extra or swap plus any confusable substitutions)."""
+    obs = loose_compact(query.plate or "")
+    if not obs or _is_partial(query, obs):
+        return {}
+    best = max((f.score or 0.0 for h in hits for f in h.explained.features if f.name == "plate"),
+               default=0.0)
+    return plate_repair_keys(obs) if best <= ONE_DROP_SCORE else {}
 
 
 def rank_candidates(query: VehicleQuery, candidates: Iterable[Candidate]) -> list[VehicleHit]:

@@ -192,3 +192,22 @@ def test_short_misread_plates_are_not_only_partial_readings(backend: EmbeddedBac
         assert hits and hits[0].record["registration"] == plate, reading
     explicit = search_vehicles(backend, VehicleQuery(plate="11CD2I", partial_plate=True, k=3))
     assert not explicit  # asked as the end of a plate only: the number keys alone
+
+
+def test_two_dropped_characters_are_found_through_the_repair_keys(
+        gallery_store: tuple[EmbeddedBackend, list[str]]) -> None:
+    """A reading that lost two characters shares no key of the first call with its
+    plate; when nothing explains it as well as one drop would, the search puts one
+    character back at each place and asks again."""
+    backend, gallery = gallery_store
+    rng = random.Random(12)
+    found = 0
+    plates = [p for p in rng.sample(gallery, 40) if len(p) == 10]
+    for plate in plates:
+        observed = plate[0] + plate[2] + plate[4:]  # a state letter and an RTO digit lost
+        first = backend.candidates(KIND, CandidateQuery(keys=query_keys(VehicleQuery(
+            plate=observed), wide=True), limit=CANDIDATE_LIMIT))
+        assert plate not in {c.body["registration"] for c in first}, observed
+        hits = search_vehicles(backend, VehicleQuery(plate=observed, k=10))
+        found += plate in [h.record["registration"] for h in hits]
+    assert len(plates) >= 30 and found >= 0.9 * len(plates)
