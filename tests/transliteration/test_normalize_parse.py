@@ -129,6 +129,9 @@ def test_form_labels_and_trailing_status(
         ("ANKIT DHIMAN s/o Son of Ravender Dhiman", "ravender dhiman"),
         ("राकेश वर्मा पुत्र पुत्र राजेन्द्र", "राजेन्द्र"),
         ("सुनीता पत्नी श्री रमेश", "रमेश"),
+        ("Ravi Kumar F/N Ram Lal", "ram lal"),  # a form's "father's name" abbreviated
+        ("Ravi S/0 Mohan", "mohan"),  # zero typed for the letter o
+        ("Surender Singh Dahiya, father Ramkishan", "ramkishan"),
         ("Sunil s/o", None),
         ("Ram Kumar", None),
     ],
