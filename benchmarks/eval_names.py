@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks.common import fresh_backend, note, percentile_ms
 from indexer.base import SearchBackend
 from pehchaan.errors import ValidationError
+from pehchaan.gc_tuning import tune_for_serving
 from pehchaan.person import Person
 from pehchaan.person_index import KIND, person_doc
 from pehchaan.person_search import PersonQuery, search_persons
@@ -108,6 +109,7 @@ def evaluate(path: Path, backend_name: str, limit: int | None) -> tuple[dict[str
             started = time.perf_counter()
             index_names(backend, gallery, "G")
             index_s += time.perf_counter() - started
+            tune_for_serving()  # as the API does at start-up: no collector pauses in queries
             note(f"{label}: {len(truth):,} queries")
             directions[label] = run_direction(backend, sorted(truth), truth, timings)
     summary = {
