@@ -244,8 +244,11 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
-    """Load the demo dataset into the embedded store (once) and serve the API."""
-    from fixtures.demo import demo_files
+    """Load the demo dataset (persons, and the vehicles on the stolen and wanted lists)
+    into the embedded store (once) and serve the API."""
+    from fixtures.demo import demo_files, demo_vehicle_file
+    from pehchaan.vehicles import KIND as VEHICLES
+    from pehchaan.vehicles import load_vehicle_file
 
     settings = get_settings()
     store = _open("embedded")
@@ -257,6 +260,11 @@ def demo(
         else:
             console.print(f"store at {settings.data_dir} already holds "
                           f"{store.count(KIND):,} persons; not reloading")
+        if store.count(VEHICLES) == 0:
+            path = demo_vehicle_file(settings.data_dir)
+            report = load_vehicle_file(store, path)
+            console.print(f"stored {report.stored:,} vehicles from {path}; "
+                          f"{len(report.bad):,} bad rows")
     finally:
         store.close()
     if serve_api:

@@ -9,29 +9,19 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from indexer.ingest import detect_format, load_file
+from indexer.ingest import detect_format
 from pehchaan.backends import open_backend
 from pehchaan.crosscheck import WantedIndex, check_rows, default_workers, iter_file_rows
 from pehchaan.errors import PehchaanError
 from pehchaan.settings import get_settings
-from pehchaan.vehicles import KIND, VehicleQuery, search_vehicles, to_index_doc, validate_vehicle
+from pehchaan.vehicles import VehicleQuery, load_vehicle_file, search_vehicles
 
 BackendOpt = Annotated[str | None, typer.Option(
     "--backend", help="embedded or elasticsearch (default: PEHCHAAN_BACKEND).")]
-
-
-def _vehicle_doc(values: dict[str, Any], fmt: str) -> Any:
-    """One CSV/JSONL row to an index document; lists in CSV cells are joined by '|'."""
-    if fmt == "csv":
-        values = dict(values)
-        for name in ("owner_names", "linked_person_ids"):
-            if isinstance(values.get(name), str):
-                values[name] = [v.strip() for v in values[name].split("|") if v.strip()]
-    return to_index_doc(validate_vehicle(values))
 
 
 def load_vehicles_command(
@@ -43,7 +33,7 @@ def load_vehicles_command(
     store = open_backend(get_settings(), backend)
     try:
         started = time.perf_counter()
-        report = load_file(store, KIND, path, _vehicle_doc, batch_size=2000)
+        report = load_vehicle_file(store, path)
         typer.echo(f"stored {report.stored:,} vehicles in {time.perf_counter() - started:.1f} s;"
                    f" {len(report.bad):,} bad rows", err=True)
         for bad in report.bad[:50]:

@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from indexer.base import Candidate, CandidateQuery, IndexDoc, JsonDict, SearchBackend
+from indexer.ingest import IngestReport, load_file
 from matcher.explain import Explained, FeatureResult, FeatureScore
 from matcher.plate_batch import EncodedTable
 from matcher.plate_keys import (
@@ -227,6 +229,21 @@ def add_vehicles(backend: SearchBackend, items: Sequence[Mapping[str, Any]], *,
             batch = []
     backend.upsert(KIND, batch)
     return LoadReport(ids, errors)
+
+
+def vehicle_doc_from_row(values: dict[str, Any], fmt: str) -> IndexDoc:
+    """One CSV/JSONL row to an index document; lists in CSV cells are joined by '|'."""
+    if fmt == "csv":
+        values = dict(values)
+        for name in ("owner_names", "linked_person_ids"):
+            if isinstance(values.get(name), str):
+                values[name] = [v.strip() for v in values[name].split("|") if v.strip()]
+    return to_index_doc(validate_vehicle(values))
+
+
+def load_vehicle_file(backend: SearchBackend, path: Path) -> IngestReport:
+    """Load vehicle records from CSV or JSONL; bad rows reported with their line numbers."""
+    return load_file(backend, KIND, path, vehicle_doc_from_row, batch_size=2000)
 
 
 def get_vehicle(backend: SearchBackend, vehicle_id: str) -> JsonDict:

@@ -109,3 +109,22 @@ def test_rekey_gives_old_records_the_keys_of_this_version(tmp_path: Path) -> Non
              "COLUMNS": "200"},
         timeout=300)
     assert refused.returncode == 2 and "pehchaan reindex" in refused.stderr
+
+
+def test_demo_loads_persons_and_vehicles_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = _run(["demo", "--no-serve"], data)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout + first.stderr
+    assert "stored 5,000 records" in out and "stored 2,001 vehicles" in out
+    again = _run(["demo", "--no-serve"], data)
+    assert again.returncode == 0, again.stderr
+    assert "not reloading" in again.stdout + again.stderr
+    assert "vehicles" not in again.stdout + again.stderr
+    found = _run(["search-vehicles", "--plate", "HR 26 DK 837"], data)
+    assert found.returncode == 0, found.stderr
+    hit = json.loads(found.stdout.splitlines()[0])
+    assert hit["record"]["registration"] == "HR26DK8337"
+    assert hit["record"]["linked_person_ids"] == ["HR-P-0000062"]
+    person = _run(["search", "Mohd Irfan", "--json"], data)
+    assert "HR-P-0000062" in person.stdout
