@@ -33,7 +33,7 @@ K = 10
 
 def read_pairs(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
     pairs = []
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:  # a BOM before a "#" line stays a comment
         for line in handle:
             if not line.strip() or line.startswith("#"):
                 continue

@@ -33,7 +33,7 @@ from pehchaan.vehicles import (
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
     pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8-sig").splitlines():  # BOM-tolerant
         if not line.strip() or line.startswith("#"):
             continue
         registered, _, observed = line.partition("\t")
@@ -44,7 +44,7 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
 def read_gallery(path: Path | None) -> list[str]:
     if path is None:
         return []
-    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()
             if ln.strip() and not ln.startswith("#")]
 
 

@@ -110,3 +110,10 @@ def test_crosscheck() -> None:
             "peak_rss_mb"} <= out.keys()
     assert (out["wanted"], out["registrations"]) == (2000, 5000)
     assert 0.9 <= out["recall"] <= 1.0 and out["false_hits_per_10k"] >= 0
+
+
+def test_eval_names_reads_a_bom_and_windows_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes(("\ufeff" + PAIRS).replace("\n", "\r\n").encode("utf-8"))
+    out = _last_json(["benchmarks.eval_names", str(path)])
+    _check_eval_names(out, pairs=10)  # the "#" line after the BOM is still a comment
