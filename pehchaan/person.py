@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pehchaan.districts import canonical_district
 from pehchaan.errors import ValidationError
-from transliteration import named_relative
+from transliteration import named_relative, relative_field_name
 
 MAX_TEXT = 500
 MAX_NAMES = 20
@@ -257,10 +257,11 @@ class Person:
     updated_at: str | None = None
 
     def known_relative(self) -> str | None:
-        """The father's or husband's name: the field, or else what a relation marker inside
-        a name says ("Ankit s/o Mahipal"), as records typed in one field often do."""
+        """The father's or husband's name: the field (without a marker typed before it,
+        "S/o Sh. Zile Singh"), or else what a relation marker inside a name says ("Ankit
+        s/o Mahipal"), as records typed in one field often do."""
         if self.relative_name:
-            return self.relative_name
+            return relative_field_name(self.relative_name)
         return next((r for r in map(named_relative, self.names) if r), None)
 
     def birth_year_range(self) -> tuple[int, int] | None:

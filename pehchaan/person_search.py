@@ -23,7 +23,7 @@ from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
 from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys, pair_keys
-from transliteration import named_relative
+from transliteration import named_relative, relative_field_name
 
 CANDIDATE_LIMIT = 70
 POSTINGS_BUDGET = 3000
@@ -64,12 +64,12 @@ class PersonQuery:
                            district=self.district)
 
     def with_named_relative(self) -> PersonQuery:
-        """The query with its relative's name taken from a relation marker in the name
-        ("अंकित पुत्र महिपाल") when it has no relative's name of its own."""
-        if self.relative_name:
-            return self
-        relative = named_relative(self.name)
-        return replace(self, relative_name=relative) if relative else self
+        """The query with its relative's name as the scorer compares it: the field without
+        a marker typed before it ("S/o Mahesh"), or else taken from a relation marker in
+        the name ("अंकित पुत्र महिपाल")."""
+        relative = (relative_field_name(self.relative_name) if self.relative_name
+                    else named_relative(self.name))
+        return replace(self, relative_name=relative) if relative != self.relative_name else self
 
     def validate(self, *, max_k: int = 1000) -> None:
         if not self.name or not any(ch.isalpha() for ch in self.name):

@@ -6,7 +6,7 @@ transliteration/data, read once at import.
 
 from transliteration.keys import given_name_keys, name_keys, skeleton
 from transliteration.normalize import fold_nukta, normalize
-from transliteration.parse import ParsedName, named_relative, parse_name
+from transliteration.parse import ParsedName, named_relative, parse_name, relative_field_name
 from transliteration.romanize import romanize, to_latin
 from transliteration.script import Script, detect_script
 
@@ -20,6 +20,7 @@ __all__ = [
     "named_relative",
     "normalize",
     "parse_name",
+    "relative_field_name",
     "romanize",
     "skeleton",
     "to_latin",

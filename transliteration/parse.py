@@ -145,3 +145,14 @@ def named_relative(text: str) -> str | None:
     carry the father's or husband's name this way instead of in its own field."""
     relative = parse_name(text).relative
     return relative.text if relative is not None and relative.tokens else None
+
+
+@lru_cache(maxsize=262_144)
+def relative_field_name(text: str) -> str:
+    """A relative's name as typed in its own field, without a relation marker typed
+    before it ("S/o Sh. Zile Singh" -> "zile singh"); other text is returned as it is.
+    Without this, such a field parses to no name at all: no keys, nothing compared."""
+    parsed = parse_name(text)
+    if not parsed.tokens and parsed.relative is not None and parsed.relative.tokens:
+        return parsed.relative.text
+    return text

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from transliteration import Script, detect_script, named_relative, normalize, parse_name
+from transliteration import (
+    Script,
+    detect_script,
+    named_relative,
+    normalize,
+    parse_name,
+    relative_field_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -138,3 +145,18 @@ def test_form_labels_and_trailing_status(
 )
 def test_named_relative(raw: str, relative: str | None) -> None:
     assert named_relative(raw) == relative
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        ("S/o Sh. Zile Singh", "zile singh"),
+        ("Son of Late Ram Lal", "ram lal"),
+        ("पुत्र श्री राम किशन", "राम किशन"),
+        ("W/O Suresh", "suresh"),
+        ("Zile Singh", "Zile Singh"),  # no marker: the text as typed
+        ("S/o", "S/o"),  # a marker and nothing after it: left alone
+    ],
+)
+def test_relative_field_name(field: str, name: str) -> None:
+    assert relative_field_name(field) == name
