@@ -131,9 +131,8 @@ def _parse(text: str) -> ParsedName:
         person, aliases = _with_aliases(low)
         return ParsedName(person.tokens, person.honorifics, aliases=aliases)
     person, aliases = _with_aliases(low[: m.start()])
-    relative = parse_name(low[m.end():]) if low[m.end():].strip() else None
-    if relative is not None and not relative.tokens and relative.relative is not None:
-        relative = relative.relative  # the marker typed twice: "Ram s/o S/o Sh. Mohan"
+    # the marker typed twice ("Ram s/o S/o Sh. Mohan") names Mohan
+    relative = _marker_stripped(parse_name(low[m.end():])) if low[m.end():].strip() else None
     return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative,
                       aliases)
 
@@ -153,6 +152,13 @@ def relative_field_name(text: str) -> str:
     before it ("S/o Sh. Zile Singh" -> "zile singh"); other text is returned as it is.
     Without this, such a field parses to no name at all: no keys, nothing compared."""
     parsed = parse_name(text)
+    stripped = _marker_stripped(parsed)
+    return text if stripped is parsed else stripped.text
+
+
+def _marker_stripped(parsed: ParsedName) -> ParsedName:
+    """A parse that is only a relation marker and a name ("S/o Sh. Mohan") stands for
+    that name where a relative's name is expected."""
     if not parsed.tokens and parsed.relative is not None and parsed.relative.tokens:
-        return parsed.relative.text
-    return text
+        return parsed.relative
+    return parsed
