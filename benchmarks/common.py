@@ -17,6 +17,16 @@ from pehchaan.backends import open_backend
 from pehchaan.settings import get_settings
 
 
+def data_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 input file (a BOM tolerated, so a '#' line after it stays a
+    comment), without line ends, blank lines and '#' comments."""
+    with path.open(encoding="utf-8-sig") as handle:
+        for line in handle:
+            line = line.rstrip("\r\n")
+            if line.strip() and not line.startswith("#"):
+                yield line
+
+
 @contextmanager
 def fresh_backend(name: str, data_dir: Path | None = None) -> Iterator[SearchBackend]:
     """An empty store of the named kind that is thrown away afterwards."""

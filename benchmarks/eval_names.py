@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import fresh_backend, note, percentile_ms
+from benchmarks.common import data_lines, fresh_backend, note, percentile_ms
 from indexer.base import SearchBackend
 from pehchaan.errors import ValidationError
 from pehchaan.gc_tuning import tune_for_serving
@@ -33,16 +33,13 @@ K = 10
 
 def read_pairs(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
     pairs = []
-    with path.open(encoding="utf-8-sig") as handle:  # a BOM before a "#" line stays a comment
-        for line in handle:
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-                continue
-            pairs.append((cols[0].strip(), cols[1].strip()))
-            if limit and len(pairs) >= limit:
-                break
+    for line in data_lines(path):
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            continue
+        pairs.append((cols[0].strip(), cols[1].strip()))
+        if limit and len(pairs) >= limit:
+            break
     return pairs
 
 

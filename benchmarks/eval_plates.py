@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import data_lines
 from indexer.embedded import EmbeddedBackend
 from matcher.plates import loose_compact
 from pehchaan.errors import ValidationError
@@ -33,9 +34,7 @@ from pehchaan.vehicles import (
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
     pairs = []
-    for line in path.read_text(encoding="utf-8-sig").splitlines():  # BOM-tolerant
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in data_lines(path):
         registered, _, observed = line.partition("\t")
         pairs.append((registered.strip(), observed.strip()))
     return pairs
@@ -44,8 +43,7 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
 def read_gallery(path: Path | None) -> list[str]:
     if path is None:
         return []
-    return [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    return [line.strip() for line in data_lines(path)]
 
 
 def canonical(registered: str) -> str | None:
