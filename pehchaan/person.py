@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pehchaan.districts import canonical_district
 from pehchaan.errors import ValidationError
-from transliteration import named_relative, relative_field_name
+from transliteration import relative_of
 
 MAX_TEXT = 500
 MAX_NAMES = 20
@@ -257,12 +257,9 @@ class Person:
     updated_at: str | None = None
 
     def known_relative(self) -> str | None:
-        """The father's or husband's name: the field (without a marker typed before it,
-        "S/o Sh. Zile Singh"), or else what a relation marker inside a name says ("Ankit
-        s/o Mahipal"), as records typed in one field often do."""
-        if self.relative_name:
-            return relative_field_name(self.relative_name)
-        return next((r for r in map(named_relative, self.names) if r), None)
+        """The father's or husband's name ("S/o Sh. Zile Singh" in the field, or "Ankit
+        s/o Mahipal" as a name): see `transliteration.relative_of`."""
+        return relative_of(self.relative_name, self.names)
 
     def birth_year_range(self) -> tuple[int, int] | None:
         """Birth year known exactly, or estimated from an age (a police estimate: +/- 1)."""

@@ -23,7 +23,7 @@ from pehchaan.districts import district_tag
 from pehchaan.errors import ValidationError
 from pehchaan.person import MAX_TEXT, Person, Status
 from pehchaan.person_index import KIND, NAME_KEY, RELATIVE_KEY, cached_name_keys, pair_keys
-from transliteration import named_relative, relative_field_name
+from transliteration import relative_of
 
 CANDIDATE_LIMIT = 70
 POSTINGS_BUDGET = 3000
@@ -67,8 +67,7 @@ class PersonQuery:
         """The query with its relative's name as the scorer compares it: the field without
         a marker typed before it ("S/o Mahesh"), or else taken from a relation marker in
         the name ("अंकित पुत्र महिपाल")."""
-        relative = (relative_field_name(self.relative_name) if self.relative_name
-                    else named_relative(self.name))
+        relative = relative_of(self.relative_name, (self.name,))
         return replace(self, relative_name=relative) if relative != self.relative_name else self
 
     def validate(self, *, max_k: int = 1000) -> None:

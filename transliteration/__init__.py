@@ -6,7 +6,13 @@ transliteration/data, read once at import.
 
 from transliteration.keys import given_name_keys, name_keys, skeleton
 from transliteration.normalize import fold_nukta, normalize
-from transliteration.parse import ParsedName, named_relative, parse_name, relative_field_name
+from transliteration.parse import (
+    ParsedName,
+    named_relative,
+    parse_name,
+    relative_field_name,
+    relative_of,
+)
 from transliteration.romanize import romanize, to_latin
 from transliteration.script import Script, detect_script
 
@@ -21,6 +27,7 @@ __all__ = [
     "normalize",
     "parse_name",
     "relative_field_name",
+    "relative_of",
     "romanize",
     "skeleton",
     "to_latin",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -135,6 +136,15 @@ def _parse(text: str) -> ParsedName:
     relative = _marker_stripped(parse_name(low[m.end():])) if low[m.end():].strip() else None
     return ParsedName(person.tokens, person.honorifics, _marker_code(m.group(1)), relative,
                       aliases)
+
+
+def relative_of(relative_field: str | None, names: Iterable[str]) -> str | None:
+    """The father's or husband's name that a record or a query gives: its own field
+    (without a marker typed before it), or else what a relation marker inside one of the
+    names says, as records typed in one field often do."""
+    if relative_field:
+        return relative_field_name(relative_field)
+    return next((r for r in map(named_relative, names) if r), None)
 
 
 @lru_cache(maxsize=262_144)
